@@ -1,0 +1,1 @@
+//! EQL (Elasticsearch dialect) parser: query text to a typed AST with spans.

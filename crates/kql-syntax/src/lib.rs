@@ -1,0 +1,1 @@
+//! KQL (Kibana Query Language) parser: query text to a typed AST with spans.

@@ -1,0 +1,1 @@
+//! Lowers EQL and KQL ASTs to rule-vm programs.

@@ -1,0 +1,1 @@
+//! Detection-rule TOML files: loading with spans and shape checks.
