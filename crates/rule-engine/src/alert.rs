@@ -1,0 +1,267 @@
+//! Kibana's alert document: the source event plus the `kibana.alert.*` fields.
+//!
+//! Field set and meaning follow Kibana's `build_alert.ts` (`buildAlertFields`) and
+//! `wrap_new_terms_alerts.ts` (security_solution detection engine): the source event's
+//! fields, `event.kind: "signal"`, `kibana.alert.original_time` (the event's `@timestamp`,
+//! JavaScript ISO spelling), `kibana.alert.original_event.*` (every `event.*` field of the
+//! source), ancestors, status, depth, reason, severity, risk score, the rule's fields under
+//! `kibana.alert.rule.*` (with the threat mapping) and `kibana.alert.uuid`.
+//!
+//! Two deliberate differences, for deterministic output: Kibana stamps `@timestamp` with the
+//! execution time, here it is the event's time as the rule reads it (`timestamp_override`,
+//! else `@timestamp`); and Kibana hashes the alert id from index, `_id`, `_version` and the
+//! rule's saved-object id, here from the rule id, index, event id and event content.
+//! The source's own `event.kind` is replaced by `signal` (Kibana writes `event.kind: signal`
+//! into every alert); the original stays in `kibana.alert.original_event.kind`.
+
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::reason::alert_reason;
+use crate::timestamp::EventTime;
+
+/// What an alert says about its rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertRule {
+    /// `rule_id`.
+    pub rule_id: String,
+    /// Display name.
+    pub name: String,
+    /// `eql`, `query`, `new_terms`, ...
+    pub rule_type: String,
+    /// `low`, `medium`, `high` or `critical`.
+    pub severity: String,
+    /// 0 to 100.
+    pub risk_score: u8,
+    /// Further `kibana.alert.rule.<key>` fields, in order (description, tags, threat, ...).
+    pub fields: Map<String, Value>,
+    /// `kibana.alert.rule.parameters`, when wanted.
+    pub parameters: Option<Value>,
+}
+
+/// Where the alerting event came from.
+#[derive(Clone, Copy, Debug)]
+pub struct AlertSource<'a> {
+    /// The event document.
+    pub document: &'a Value,
+    /// Its index, when known.
+    pub index: Option<&'a str>,
+    /// Its id: the hit's `_id`, else its line number.
+    pub id: &'a str,
+    /// The event time the rule used.
+    pub time: Option<EventTime>,
+}
+
+/// One alert.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alert {
+    /// Position of the rule in the engine's rule list.
+    pub rule: usize,
+    /// `kibana.alert.uuid`.
+    pub uuid: String,
+    /// The event time, for ordering output.
+    pub time: Option<EventTime>,
+    /// The whole alert document.
+    pub document: Value,
+}
+
+/// Builds the alert of `rule` (at position `rule_position`) for `source`; `new_terms` is the
+/// new term of a `new_terms` rule.
+pub fn build_alert(
+    rule_position: usize,
+    rule: &AlertRule,
+    source: AlertSource<'_>,
+    new_terms: Option<&[String]>,
+) -> Alert {
+    let uuid = alert_uuid(rule, source, new_terms);
+    let mut alert = Map::new();
+
+    let original_time = original_time(source.document);
+    if let Some(time) = source.time {
+        alert.insert("@timestamp".to_owned(), Value::String(time.to_iso_millis()));
+    }
+    if let Value::Object(fields) = source.document {
+        for (key, value) in fields {
+            if key == "@timestamp" && source.time.is_some() || key == "event.kind" {
+                continue;
+            }
+            let mut value = value.clone();
+            if key == "event"
+                && let Value::Object(event) = &mut value
+            {
+                event.shift_remove("kind");
+            }
+            alert.insert(key.clone(), value);
+        }
+    }
+    alert.insert("event.kind".to_owned(), json!("signal"));
+    if let Some(time) = original_time {
+        alert.insert("kibana.alert.original_time".to_owned(), json!(time.to_iso_millis()));
+    }
+    for (key, value) in original_event_fields(source.document) {
+        alert.insert(format!("kibana.alert.original_event.{key}"), value);
+    }
+    let mut ancestor = Map::new();
+    ancestor.insert("id".to_owned(), json!(source.id));
+    ancestor.insert("type".to_owned(), json!("event"));
+    ancestor.insert("index".to_owned(), json!(source.index.unwrap_or_default()));
+    ancestor.insert("depth".to_owned(), json!(0));
+    alert.insert("kibana.alert.ancestors".to_owned(), json!([ancestor]));
+    alert.insert("kibana.alert.status".to_owned(), json!("active"));
+    alert.insert("kibana.alert.workflow_status".to_owned(), json!("open"));
+    alert.insert("kibana.alert.depth".to_owned(), json!(1));
+    alert.insert(
+        "kibana.alert.reason".to_owned(),
+        json!(alert_reason(source.document, &rule.name, &rule.severity)),
+    );
+    alert.insert("kibana.alert.severity".to_owned(), json!(rule.severity));
+    alert.insert("kibana.alert.risk_score".to_owned(), json!(rule.risk_score));
+    alert.insert("kibana.alert.rule.rule_id".to_owned(), json!(rule.rule_id));
+    alert.insert("kibana.alert.rule.name".to_owned(), json!(rule.name));
+    alert.insert("kibana.alert.rule.type".to_owned(), json!(rule.rule_type));
+    alert.insert("kibana.alert.rule.severity".to_owned(), json!(rule.severity));
+    alert.insert("kibana.alert.rule.risk_score".to_owned(), json!(rule.risk_score));
+    for (key, value) in &rule.fields {
+        alert.insert(format!("kibana.alert.rule.{key}"), value.clone());
+    }
+    if let Some(parameters) = &rule.parameters {
+        alert.insert("kibana.alert.rule.parameters".to_owned(), parameters.clone());
+    }
+    if let Some(terms) = new_terms {
+        alert.insert("kibana.alert.new_terms".to_owned(), json!(terms));
+    }
+    alert.insert("kibana.alert.uuid".to_owned(), json!(uuid));
+
+    Alert { rule: rule_position, uuid, time: source.time, document: Value::Object(alert) }
+}
+
+/// The event's own `@timestamp` (Kibana's `original_time` ignores `timestamp_override`).
+fn original_time(document: &Value) -> Option<EventTime> {
+    let value = crate::fields::first_value(document, "@timestamp")?;
+    EventTime::from_json(value).ok().flatten()
+}
+
+/// Every `event.*` leaf of the source as `(name after "event.", value)`; arrays stay arrays.
+fn original_event_fields(document: &Value) -> Vec<(String, Value)> {
+    let mut found = Vec::new();
+    if let Value::Object(fields) = document {
+        for (key, value) in fields {
+            if key == "event" {
+                flatten_into("", value, &mut found);
+            } else if let Some(rest) = key.strip_prefix("event.") {
+                flatten_into(rest, value, &mut found);
+            }
+        }
+    }
+    found
+}
+
+/// Flattens nested objects under `prefix` into dotted names.
+fn flatten_into(prefix: &str, value: &Value, found: &mut Vec<(String, Value)>) {
+    match value {
+        Value::Object(fields) => {
+            for (key, child) in fields {
+                let name = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                flatten_into(&name, child, found);
+            }
+        }
+        leaf if !prefix.is_empty() => found.push((prefix.to_owned(), leaf.clone())),
+        _ => {}
+    }
+}
+
+/// SHA-256 (hex) of the rule id, the event's index, id and content, and the new term.
+fn alert_uuid(rule: &AlertRule, source: AlertSource<'_>, new_terms: Option<&[String]>) -> String {
+    let key = json!([
+        rule.rule_id,
+        source.index.unwrap_or_default(),
+        source.id,
+        source.document,
+        new_terms.unwrap_or_default(),
+    ]);
+    let digest = Sha256::digest(key.to_string().as_bytes());
+    let mut hex = String::with_capacity(digest.len() * 2);
+    for byte in digest {
+        hex.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(HEX_DIGITS[usize::from(byte & 0x0f)]));
+    }
+    hex
+}
+
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule() -> AlertRule {
+        let mut fields = Map::new();
+        fields.insert("description".to_owned(), json!("A job file."));
+        fields.insert(
+            "threat".to_owned(),
+            json!([{"framework": "MITRE ATT&CK", "tactic": {"id": "TA0003", "name": "Persistence", "reference": "https://attack.mitre.org/tactics/TA0003/"}, "technique": []}]),
+        );
+        AlertRule {
+            rule_id: "rule-1".to_owned(),
+            name: "Job Created".to_owned(),
+            rule_type: "eql".to_owned(),
+            severity: "medium".to_owned(),
+            risk_score: 47,
+            fields,
+            parameters: None,
+        }
+    }
+
+    fn event() -> Value {
+        json!({
+            "@timestamp": "2024-05-01T10:00:00Z",
+            "event": {"category": ["file"], "type": ["creation"], "kind": "event", "ingested": "2024-05-01T10:00:05Z"},
+            "event.action": "creation",
+            "file": {"name": "a.job"},
+            "host": {"name": "ws1"}
+        })
+    }
+
+    #[test]
+    fn alert_document_shape() {
+        let document = event();
+        let time = EventTime::parse("2024-05-01T10:00:05Z").ok();
+        let source = AlertSource {
+            document: &document,
+            index: Some("logs-endpoint.events.file-default"),
+            id: "abc",
+            time,
+        };
+        let alert = build_alert(0, &rule(), source, None);
+        insta::assert_json_snapshot!(alert.document);
+    }
+
+    #[test]
+    fn uuid_is_deterministic_and_depends_on_rule_event_and_term() {
+        let document = event();
+        let source = AlertSource { document: &document, index: None, id: "1", time: None };
+        let first = build_alert(0, &rule(), source, None);
+        let again = build_alert(0, &rule(), source, None);
+        assert_eq!(first.uuid, again.uuid);
+        assert_eq!(first.uuid.len(), 64);
+        let other_id = AlertSource { id: "2", ..source };
+        assert_ne!(first.uuid, build_alert(0, &rule(), other_id, None).uuid);
+        let term = ["h1".to_owned()];
+        assert_ne!(first.uuid, build_alert(0, &rule(), source, Some(&term)).uuid);
+        let mut other_rule = rule();
+        other_rule.rule_id = "rule-2".to_owned();
+        assert_ne!(first.uuid, build_alert(0, &other_rule, source, None).uuid);
+    }
+
+    #[test]
+    fn event_without_time_keeps_its_fields_and_has_no_original_time() {
+        let document = json!({"file": {"name": "x"}});
+        let source = AlertSource { document: &document, index: None, id: "7", time: None };
+        let alert = build_alert(0, &rule(), source, Some(&["v".to_owned()]));
+        let fields = alert.document.as_object().unwrap();
+        assert!(!fields.contains_key("@timestamp"));
+        assert!(!fields.contains_key("kibana.alert.original_time"));
+        assert_eq!(fields["kibana.alert.new_terms"], json!(["v"]));
+        assert_eq!(fields["file"], json!({"name": "x"}));
+    }
+}
