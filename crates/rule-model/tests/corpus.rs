@@ -33,7 +33,7 @@ fn every_corpus_rule_loads() {
                 }
             }
             Err(failure) => {
-                failures.push(format!("{}: {:?}", entry.path().display(), failure.failure.errors))
+                failures.push(format!("{}: {:?}", entry.path().display(), failure.failure.errors));
             }
         }
     }
