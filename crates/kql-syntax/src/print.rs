@@ -1,0 +1,199 @@
+//! `Display` for the AST: prints valid KQL that parses back to the same tree.
+//!
+//! Unquoted text is re-escaped (special characters, tabs and newlines, keywords that
+//! Kibana's grammar would otherwise read as `or`/`and`/`not`), and parentheses are added
+//! wherever the tree's nesting needs them.
+
+use std::fmt::{self, Display, Formatter, Write as _};
+
+use crate::ast::{
+    Field, FieldName, Node, NodeKind, Query, Value, ValueExpr, ValueExprKind, ValueKind, Wildcard,
+    WildcardPart,
+};
+
+impl Display for Query {
+    /// The empty string for a match-all query, else the root node.
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self.root.kind {
+            NodeKind::MatchAll => Ok(()),
+            _ => self.root.fmt(f),
+        }
+    }
+}
+
+impl Display for Node {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            // Only an empty query means match-all; elsewhere `*:*` is the same search.
+            NodeKind::MatchAll => f.write_str("*:*"),
+            NodeKind::Or(children) => {
+                join(f, children, " or ", |n| matches!(n.kind, NodeKind::Or(_)))
+            }
+            NodeKind::And(children) => {
+                join(f, children, " and ", |n| matches!(n.kind, NodeKind::Or(_) | NodeKind::And(_)))
+            }
+            NodeKind::Not(child) => {
+                f.write_str("not ")?;
+                let group =
+                    matches!(child.kind, NodeKind::Or(_) | NodeKind::And(_) | NodeKind::Not(_));
+                parenthesised(f, child, group)
+            }
+            NodeKind::Field { field, values } => {
+                write!(f, "{field}:")?;
+                let group = !matches!(values.kind, ValueExprKind::Value(_));
+                parenthesised(f, values, group)
+            }
+            NodeKind::FreeText(value) => value.fmt(f),
+            NodeKind::Range { field, op, value } => write!(f, "{field} {} {value}", op.symbol()),
+            NodeKind::Nested { path, query } => write!(f, "{path}:{{ {query} }}"),
+        }
+    }
+}
+
+impl Display for ValueExpr {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ValueExprKind::Or(children) => {
+                join(f, children, " or ", |v| matches!(v.kind, ValueExprKind::Or(_)))
+            }
+            ValueExprKind::And(children) => join(f, children, " and ", |v| {
+                matches!(v.kind, ValueExprKind::Or(_) | ValueExprKind::And(_))
+            }),
+            ValueExprKind::Not(child) => {
+                f.write_str("not ")?;
+                let group = !matches!(child.kind, ValueExprKind::Value(_));
+                parenthesised(f, child, group)
+            }
+            ValueExprKind::Value(value) => value.fmt(f),
+        }
+    }
+}
+
+fn join<T: Display>(
+    f: &mut Formatter<'_>,
+    children: &[T],
+    separator: &str,
+    needs_group: impl Fn(&T) -> bool,
+) -> fmt::Result {
+    for (i, child) in children.iter().enumerate() {
+        if i > 0 {
+            f.write_str(separator)?;
+        }
+        parenthesised(f, child, needs_group(child))?;
+    }
+    Ok(())
+}
+
+fn parenthesised(f: &mut Formatter<'_>, item: &impl Display, group: bool) -> fmt::Result {
+    if group { write!(f, "({item})") } else { item.fmt(f) }
+}
+
+impl Display for Field {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match &self.name {
+            FieldName::Exact(name) if self.quoted => write_quoted(f, name),
+            FieldName::Exact(name) => write_unquoted_text(f, name),
+            FieldName::Wildcard(pattern) => write_pattern(f, pattern),
+            FieldName::Null => f.write_str("null"),
+        }
+    }
+}
+
+impl Display for Value {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ValueKind::Quoted(text) => write_quoted(f, text),
+            ValueKind::Unquoted(text) => write_unquoted_text(f, text),
+            ValueKind::Wildcard(pattern) => write_pattern(f, pattern),
+            ValueKind::Null => f.write_str("null"),
+            ValueKind::Bool(b) => write!(f, "{b}"),
+        }
+    }
+}
+
+impl Display for Wildcard {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write_pattern(f, self)
+    }
+}
+
+fn write_quoted(f: &mut Formatter<'_>, text: &str) -> fmt::Result {
+    f.write_char('"')?;
+    for c in text.chars() {
+        match c {
+            '"' => f.write_str("\\\"")?,
+            '\\' => f.write_str("\\\\")?,
+            '\t' => f.write_str("\\t")?,
+            '\r' => f.write_str("\\r")?,
+            '\n' => f.write_str("\\n")?,
+            c => f.write_char(c)?,
+        }
+    }
+    f.write_char('"')
+}
+
+/// An unquoted string literal. Kibana reads the exact texts `null`/`true`/`false` as JS
+/// values and trims the text, so those (and an empty string) need an escape to survive.
+fn write_unquoted_text(f: &mut Formatter<'_>, text: &str) -> fmt::Result {
+    match text {
+        // `\t` decodes to a tab, which the trim removes: the empty string.
+        "" => f.write_str("\\t"),
+        "null" | "true" | "false" => {
+            write!(f, "\\u{:04x}", u32::from(text.as_bytes()[0]))?;
+            f.write_str(&text[1..])
+        }
+        _ => write_escaped(f, text, true, true),
+    }
+}
+
+fn write_pattern(f: &mut Formatter<'_>, pattern: &Wildcard) -> fmt::Result {
+    let last = pattern.parts.len().saturating_sub(1);
+    for (i, part) in pattern.parts.iter().enumerate() {
+        match part {
+            WildcardPart::Any => f.write_char('*')?,
+            WildcardPart::Literal(text) => write_escaped(f, text, i == 0, i == last)?,
+        }
+    }
+    Ok(())
+}
+
+/// Writes `text` so Kibana's `UnquotedCharacter` rule reads it back unchanged.
+///
+/// `at_start`/`at_end` say whether the text begins/ends the whole literal: a `not` there
+/// could meet whitespace printed around the literal.
+fn write_escaped(f: &mut Formatter<'_>, text: &str, at_start: bool, at_end: bool) -> fmt::Result {
+    let mut previous: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        let rest = &text[i..];
+        let word_start = previous.map_or(at_start, |p| p == ' ');
+        match c {
+            '\\' | '(' | ')' | ':' | '<' | '>' | '"' | '*' | '{' | '}' => write!(f, "\\{c}")?,
+            '\t' => f.write_str("\\t")?,
+            '\r' => f.write_str("\\r")?,
+            '\n' => f.write_str("\\n")?,
+            '\u{A0}' => f.write_str("\\u00a0")?,
+            'o' | 'O' | 'a' | 'A'
+                if word_start
+                    && (keyword_at(rest, "or", at_end) || keyword_at(rest, "and", at_end)) =>
+            {
+                write!(f, "\\{c}")?;
+            }
+            // `\not` would be a newline: escape the `n` as a code point instead.
+            'n' | 'N' if keyword_at(rest, "not", at_end) => {
+                write!(f, "\\u{:04x}", u32::from(c))?;
+            }
+            c => f.write_char(c)?,
+        }
+        previous = Some(c);
+    }
+    Ok(())
+}
+
+/// True if `rest` starts with `keyword` (any case) followed by a space, or by the end of
+/// the whole literal (whitespace may follow it in the printed query).
+fn keyword_at(rest: &str, keyword: &str, at_end: bool) -> bool {
+    rest.get(..keyword.len()).is_some_and(|w| w.eq_ignore_ascii_case(keyword)) && {
+        let after = &rest[keyword.len()..];
+        after.starts_with(' ') || (after.is_empty() && at_end)
+    }
+}
