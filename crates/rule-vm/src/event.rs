@@ -1,0 +1,172 @@
+//! [`EventView`]: one JSON event, with the values of each interned field resolved lazily and
+//! memoised.
+//!
+//! Resolution follows how Elasticsearch indexes a JSON document: nested objects and dotted keys
+//! name the same field (`{"file":{"path":..}}`, `{"file.path":..}` and, for `file.a.b`,
+//! `{"file":{"a.b":..}}` all feed `file.a.b`), arrays at any level are flattened (an array of
+//! objects contributes each object's value), and `null` or `[]` contribute no value (ES
+//! "Arrays" and `null_value` mapping docs: an empty array or null is not indexed).
+//!
+//! The buffers are reused from event to event ([`EventView::recycle`]), so once warmed up the
+//! resolution does not allocate.
+
+use crate::field::{FieldId, FieldTable};
+use serde_json::Value;
+
+/// Where a field's values sit in the shared value buffer, stamped with the event generation
+/// that resolved them.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    generation: u32,
+    start: u32,
+    end: u32,
+}
+
+/// One event and the memoised values of the fields asked for so far.
+pub struct EventView<'a> {
+    table: &'a FieldTable,
+    event: &'a Value,
+    values: Vec<&'a Value>,
+    slots: Vec<Slot>,
+    generation: u32,
+}
+
+impl<'a> EventView<'a> {
+    /// A view of `event`, resolving field ids from `table`.
+    pub fn new(table: &'a FieldTable, event: &'a Value) -> Self {
+        Self { table, event, values: Vec::new(), slots: Vec::new(), generation: 1 }
+    }
+
+    /// A view of another event that reuses this view's buffers (no reallocation once warm).
+    pub fn recycle<'b>(self, table: &'b FieldTable, event: &'b Value) -> EventView<'b> {
+        let mut values = self.values;
+        values.clear();
+        // An empty vector of references re-typed to the new lifetime keeps its allocation
+        // (in-place collection of an empty iterator).
+        let values: Vec<&'b Value> = values.into_iter().map(|_| &Value::Null).collect();
+        let (generation, mut slots) = match self.generation.checked_add(1) {
+            Some(next) => (next, self.slots),
+            None => (1, Vec::new()),
+        };
+        if generation == 1 {
+            slots.clear();
+        }
+        EventView { table, event, values, slots, generation }
+    }
+
+    /// The whole event.
+    pub fn event(&self) -> &'a Value {
+        self.event
+    }
+
+    /// The field table ids are resolved against.
+    pub fn table(&self) -> &'a FieldTable {
+        self.table
+    }
+
+    /// Every value of `field` in this event (empty when the field is missing or only null).
+    /// Objects are included, so a value list that is not empty means the field exists.
+    pub fn values(&mut self, field: FieldId) -> &[&'a Value] {
+        let index = field.index();
+        if index >= self.slots.len() {
+            self.slots.resize(index + 1, Slot::default());
+        }
+        let slot = self.slots[index];
+        let (start, end) = if slot.generation == self.generation {
+            (slot.start as usize, slot.end as usize)
+        } else {
+            let start = self.values.len();
+            let path = self.table.name(field);
+            let ends = self.table.segment_ends(field);
+            collect(self.event, path, ends, 0, &mut self.values);
+            let end = self.values.len();
+            self.slots[index] =
+                Slot { generation: self.generation, start: to_u32(start), end: to_u32(end) };
+            (start, end)
+        };
+        &self.values[start..end]
+    }
+
+    /// True if `field` has at least one non-null value.
+    pub fn exists(&mut self, field: FieldId) -> bool {
+        !self.values(field).is_empty()
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Pushes every value found at `path` (starting with the segment whose index is `segment`)
+/// below `value` into `out`.
+fn collect<'a>(
+    value: &'a Value,
+    path: &str,
+    ends: &[u32],
+    segment: usize,
+    out: &mut Vec<&'a Value>,
+) {
+    match value {
+        Value::Null => {}
+        Value::Array(items) => {
+            for item in items {
+                collect(item, path, ends, segment, out);
+            }
+        }
+        _ if segment == ends.len() => out.push(value),
+        Value::Object(map) => {
+            let start = if segment == 0 { 0 } else { ends[segment - 1] as usize + 1 };
+            for (next, &end) in ends.iter().enumerate().skip(segment) {
+                let Some(key) = path.get(start..end as usize) else { continue };
+                if let Some(child) = map.get(key) {
+                    collect(child, path, ends, next + 1, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn resolve(path: &str, event: &Value) -> Vec<Value> {
+        let mut table = FieldTable::new();
+        let id = table.intern(path);
+        let mut view = EventView::new(&table, event);
+        view.values(id).iter().map(|v| (*v).clone()).collect()
+    }
+
+    #[test]
+    fn nested_dotted_and_mixed_keys_are_one_field() {
+        assert_eq!(resolve("file.a.b", &json!({"file": {"a": {"b": 1}}})), vec![json!(1)]);
+        assert_eq!(resolve("file.a.b", &json!({"file.a.b": 2})), vec![json!(2)]);
+        assert_eq!(resolve("file.a.b", &json!({"file": {"a.b": 3}})), vec![json!(3)]);
+        assert_eq!(resolve("file.a.b", &json!({"file.a": {"b": 4}})), vec![json!(4)]);
+    }
+
+    #[test]
+    fn arrays_flatten_at_every_level_and_nulls_vanish() {
+        let event = json!({"a": [{"b": [1, null, [2]]}, {"b": 3}, null, {"c": 9}]});
+        assert_eq!(resolve("a.b", &event), vec![json!(1), json!(2), json!(3)]);
+        assert!(resolve("a.b", &json!({"a": {"b": []}})).is_empty());
+        assert!(resolve("a.b", &json!({"a": {"b": null}})).is_empty());
+        assert!(resolve("a.x", &json!({"a": {"b": 1}})).is_empty());
+        assert_eq!(resolve("a", &json!({"a": {"b": 1}})), vec![json!({"b": 1})]);
+    }
+
+    #[test]
+    fn recycled_view_forgets_the_previous_event() {
+        let mut table = FieldTable::new();
+        let id = table.intern("x");
+        let first = json!({"x": "one"});
+        let second = json!({"y": "two"});
+        let mut view = EventView::new(&table, &first);
+        assert_eq!(view.values(id).len(), 1);
+        let mut view = view.recycle(&table, &second);
+        assert!(view.values(id).is_empty());
+        assert!(!view.exists(id));
+    }
+}

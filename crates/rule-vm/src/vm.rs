@@ -1,0 +1,220 @@
+//! [`Vm`]: runs a [`Program`] over one [`EventView`].
+//!
+//! Field tests are two-valued with "any value" semantics (ES term/range/wildcard queries on a
+//! multi-valued field match if one value matches; a missing field matches nothing, eql.md §1.5
+//! and §1.6, kql.md §2.3). The VM owns scratch buffers (case folding, number text, the script
+//! stack, leaf paths) that are reused, so a warm VM does not allocate for field tests.
+
+use crate::event::EventView;
+use crate::instr::{Instr, Test};
+use crate::program::Program;
+use crate::script::{self, ScriptValue};
+use crate::text::Scalar;
+use serde_json::Value;
+
+/// The interpreter and its reusable scratch space.
+#[derive(Default)]
+pub struct Vm {
+    fold_buf: String,
+    text_buf: String,
+    path_buf: String,
+    path_fold_buf: String,
+    stack: Vec<ScriptValue<'static>>,
+}
+
+/// The buffers a test needs.
+struct Scratch<'s> {
+    fold_buf: &'s mut String,
+    text_buf: &'s mut String,
+}
+
+impl Vm {
+    /// A VM with empty scratch buffers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs `program` over `event`; true if the event matches.
+    pub fn matches(&mut self, program: &Program, event: &mut EventView<'_>) -> bool {
+        let mut stack = retype(std::mem::take(&mut self.stack));
+        let result = self.run(program, event, &mut stack);
+        stack.clear();
+        self.stack = retype(stack);
+        result
+    }
+
+    fn run<'s, 'p: 's, 'e: 's>(
+        &mut self,
+        program: &'p Program,
+        event: &mut EventView<'e>,
+        stack: &mut Vec<ScriptValue<'s>>,
+    ) -> bool {
+        let mut acc = false;
+        let mut pc = 0usize;
+        while let Some(instr) = program.instrs.get(pc) {
+            pc += 1;
+            match *instr {
+                Instr::Test { field, test } => {
+                    let mut scratch =
+                        Scratch { fold_buf: &mut self.fold_buf, text_buf: &mut self.text_buf };
+                    acc = event
+                        .values(field)
+                        .iter()
+                        .any(|value| test_json(program, test, value, &mut scratch));
+                }
+                Instr::TestAnyField { paths, test } => {
+                    let mut scratch =
+                        Scratch { fold_buf: &mut self.fold_buf, text_buf: &mut self.text_buf };
+                    let paths = paths.and_then(|m| program.matchers.get(m as usize));
+                    self.path_buf.clear();
+                    let path_fold = &mut self.path_fold_buf;
+                    acc = any_leaf(event.event(), &mut self.path_buf, &mut |path, value| {
+                        let path_ok = paths.is_none_or(|matcher| matcher.is_match(path, path_fold));
+                        path_ok && test_json(program, test, value, &mut scratch)
+                    });
+                }
+                Instr::Const(b) => acc = b,
+                Instr::Not => acc = !acc,
+                Instr::JumpIfFalse(target) => {
+                    if !acc {
+                        pc = target as usize;
+                    }
+                }
+                Instr::JumpIfTrue(target) => {
+                    if acc {
+                        pc = target as usize;
+                    }
+                }
+                Instr::Return => return acc,
+                Instr::PushField(field) => {
+                    let first: Option<&'e Value> = event.values(field).first().copied();
+                    let value = first.and_then(Scalar::from_json);
+                    stack.push(value.map_or(ScriptValue::Null, ScriptValue::from_scalar));
+                }
+                Instr::PushConst(n) => {
+                    stack.push(
+                        program
+                            .constants
+                            .get(n as usize)
+                            .map_or(ScriptValue::Null, ScriptValue::from_constant),
+                    );
+                }
+                Instr::Call { func, argc, case_insensitive } => {
+                    let from = stack.len().saturating_sub(usize::from(argc));
+                    let result = script::call(func, &stack[from..], case_insensitive);
+                    stack.truncate(from);
+                    stack.push(result);
+                }
+                Instr::Arith(op) => {
+                    let result = if op == crate::ArithOp::Neg {
+                        let a = stack.pop().unwrap_or(ScriptValue::Null);
+                        script::arith(op, &a, &ScriptValue::Int(0))
+                    } else {
+                        let b = stack.pop().unwrap_or(ScriptValue::Null);
+                        let a = stack.pop().unwrap_or(ScriptValue::Null);
+                        script::arith(op, &a, &b)
+                    };
+                    stack.push(result);
+                }
+                Instr::Cmp(op) => {
+                    let b = stack.pop().unwrap_or(ScriptValue::Null);
+                    let a = stack.pop().unwrap_or(ScriptValue::Null);
+                    stack.push(script::compare(op, &a, &b));
+                }
+                Instr::IsNull => {
+                    let a = stack.pop().unwrap_or(ScriptValue::Null);
+                    stack.push(ScriptValue::Bool(script::is_null(&a)));
+                }
+                Instr::ScriptTest(test) => {
+                    let a = stack.pop().unwrap_or(ScriptValue::Null);
+                    let mut scratch =
+                        Scratch { fold_buf: &mut self.fold_buf, text_buf: &mut self.text_buf };
+                    let result = match a.as_scalar() {
+                        None => ScriptValue::Null,
+                        Some(scalar) => {
+                            ScriptValue::Bool(test_scalar(program, test, scalar, &mut scratch))
+                        }
+                    };
+                    stack.push(result);
+                }
+                Instr::ScriptEnd => {
+                    acc = matches!(stack.pop(), Some(ScriptValue::Bool(true)));
+                    stack.clear();
+                }
+            }
+        }
+        acc
+    }
+}
+
+/// Re-types an empty script stack to another lifetime, keeping its allocation.
+fn retype<'y>(mut stack: Vec<ScriptValue<'_>>) -> Vec<ScriptValue<'y>> {
+    stack.clear();
+    stack.into_iter().map(|_| ScriptValue::Null).collect()
+}
+
+/// Calls `f(path, leaf)` on every non-null scalar leaf of `value` until it returns true.
+/// `path` holds the dotted path of the leaf (array indexes are not part of paths).
+fn any_leaf(value: &Value, path: &mut String, f: &mut dyn FnMut(&str, &Value) -> bool) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Array(items) => items.iter().any(|item| any_leaf(item, path, f)),
+        Value::Object(map) => map.iter().any(|(key, child)| {
+            let len = path.len();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(key);
+            let found = any_leaf(child, path, f);
+            path.truncate(len);
+            found
+        }),
+        _ => f(path, value),
+    }
+}
+
+fn test_json(program: &Program, test: Test, value: &Value, scratch: &mut Scratch<'_>) -> bool {
+    if test == Test::Exists {
+        return true;
+    }
+    Scalar::from_json(value).is_some_and(|scalar| test_scalar(program, test, scalar, scratch))
+}
+
+fn test_scalar(
+    program: &Program,
+    test: Test,
+    scalar: Scalar<'_>,
+    scratch: &mut Scratch<'_>,
+) -> bool {
+    match test {
+        Test::Exists => true,
+        Test::Matches { matcher } => program
+            .matchers
+            .get(matcher as usize)
+            .is_some_and(|m| m.is_match(scalar.text(scratch.text_buf), scratch.fold_buf)),
+        Test::InSet { set } => program
+            .sets
+            .get(set as usize)
+            .is_some_and(|s| s.contains(scalar.text(scratch.text_buf), scratch.fold_buf)),
+        Test::Compare { op, bound } => {
+            let Some(bound) = program.bounds.get(bound as usize) else { return false };
+            if let (Scalar::Int(i), Some(b)) = (scalar, bound.integer) {
+                return op.holds(i.cmp(&b));
+            }
+            if let Some(b) = bound.number
+                && let Some(v) = scalar.number()
+            {
+                return v.partial_cmp(&b).is_some_and(|o| op.holds(o));
+            }
+            op.holds(scalar.text(scratch.text_buf).cmp(&bound.text))
+        }
+        Test::Regex { regex } => program
+            .regexes
+            .get(regex as usize)
+            .is_some_and(|re| re.is_match(scalar.text(scratch.text_buf))),
+        Test::Cidr { cidrs } => program.cidrs.get(cidrs as usize).is_some_and(|blocks| {
+            let ip = scalar.text(scratch.text_buf);
+            blocks.iter().any(|block| block.contains_text(ip))
+        }),
+    }
+}
