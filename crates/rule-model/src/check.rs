@@ -236,7 +236,7 @@ impl<'t> Checker<'t> {
                     "language",
                     table,
                     format!(
-                        "set the query language of a `{rule_type}` rule: language = \"{}\"",
+                        "set the query language of this `{rule_type}` rule: language = \"{}\"",
                         rule_type.languages()[0]
                     ),
                 );
@@ -254,7 +254,7 @@ impl<'t> Checker<'t> {
                 language: language.to_string(),
                 span: source_span(value.span()),
                 help: format!(
-                    "a `{rule_type}` rule takes language = \"{}\"",
+                    "`{rule_type}` rules take language = \"{}\"",
                     accepted.join("\" or \"")
                 ),
             });

@@ -100,7 +100,7 @@ pub enum RuleFileError {
     },
 
     /// `language` does not fit `type`, e.g. `type = "eql"` with `language = "kuery"`.
-    #[error("a `{rule_type}` rule cannot use language `{language}`")]
+    #[error("rule type `{rule_type}` cannot use language `{language}`")]
     #[diagnostic(code(rule::language_mismatch))]
     LanguageMismatch {
         /// The rule type.
