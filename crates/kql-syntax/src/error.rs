@@ -7,7 +7,7 @@ use thiserror::Error;
 /// One syntax error in a KQL query.
 ///
 /// Each variant's doc gives a query that triggers it. Kibana rejects exactly the same
-/// queries; [`KqlError::kibana_message`] gives the message in Kibana's own form when known.
+/// queries; [`ParseErrors::kibana_message`] gives the message in Kibana's own form.
 #[derive(Debug, Clone, PartialEq, Eq, Error, Diagnostic)]
 pub enum KqlError {
     /// `a:` or `a: )`: nothing after the colon.
@@ -17,8 +17,8 @@ pub enum KqlError {
         help("write a value, e.g. `field:value`, `field:\"a b\"` or `field:*`")
     )]
     ExpectedValue {
-        /// Where the value should be.
-        #[label("a value is missing here")]
+        /// The colon.
+        #[label("a value should follow this")]
         span: SourceSpan,
     },
 
@@ -26,8 +26,8 @@ pub enum KqlError {
     #[error("expected a value after the range operator")]
     #[diagnostic(code(kql::expected_range_value))]
     ExpectedRangeValue {
-        /// Where the value should be.
-        #[label("a value is missing here")]
+        /// The operator.
+        #[label("a value should follow this")]
         span: SourceSpan,
     },
 
@@ -299,6 +299,8 @@ pub struct ParseErrors {
     /// The errors, in text order (at least one).
     #[related]
     pub errors: Vec<KqlError>,
-    /// Kibana's own message for the first error (`Expected … but … found.`).
-    pub kibana_message: String,
+    /// Kibana's own message for the first error (`Expected … but … found.`), approximated
+    /// from the parser's expectations (pest does not report every literal token Kibana
+    /// lists). `None` for limits Kibana does not have (nesting depth, length).
+    pub kibana_message: Option<String>,
 }

@@ -92,7 +92,10 @@ impl Display for Field {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match &self.name {
             FieldName::Exact(name) if self.quoted => write_quoted(f, name),
-            FieldName::Exact(name) => write_unquoted_text(f, name),
+            // An unquoted `true`/`false` field stays that name; only `null` would change
+            // meaning, and the parser never yields it as an exact name.
+            FieldName::Exact(name) if name.is_empty() => f.write_str("\\t"),
+            FieldName::Exact(name) => write_escaped(f, name, true),
             FieldName::Wildcard(pattern) => write_pattern(f, pattern),
             FieldName::Null => f.write_str("null"),
         }
@@ -142,7 +145,7 @@ fn write_unquoted_text(f: &mut Formatter<'_>, text: &str) -> fmt::Result {
             write!(f, "\\u{:04x}", u32::from(text.as_bytes()[0]))?;
             f.write_str(&text[1..])
         }
-        _ => write_escaped(f, text, true, true),
+        _ => write_escaped(f, text, true),
     }
 }
 
@@ -151,7 +154,7 @@ fn write_pattern(f: &mut Formatter<'_>, pattern: &Wildcard) -> fmt::Result {
     for (i, part) in pattern.parts.iter().enumerate() {
         match part {
             WildcardPart::Any => f.write_char('*')?,
-            WildcardPart::Literal(text) => write_escaped(f, text, i == 0, i == last)?,
+            WildcardPart::Literal(text) => write_escaped(f, text, i == last)?,
         }
     }
     Ok(())
@@ -159,13 +162,14 @@ fn write_pattern(f: &mut Formatter<'_>, pattern: &Wildcard) -> fmt::Result {
 
 /// Writes `text` so Kibana's `UnquotedCharacter` rule reads it back unchanged.
 ///
-/// `at_start`/`at_end` say whether the text begins/ends the whole literal: a `not` there
-/// could meet whitespace printed around the literal.
-fn write_escaped(f: &mut Formatter<'_>, text: &str, at_start: bool, at_end: bool) -> fmt::Result {
+/// `at_end` says whether the text ends the whole literal: a `not` there could meet
+/// whitespace printed after the literal.
+fn write_escaped(f: &mut Formatter<'_>, text: &str, at_end: bool) -> fmt::Result {
     let mut previous: Option<char> = None;
     for (i, c) in text.char_indices() {
         let rest = &text[i..];
-        let word_start = previous.map_or(at_start, |p| p == ' ');
+        // `or`/`and` are keywords only after whitespace (`Space+ 'or'i Space+`).
+        let after_space = previous == Some(' ');
         match c {
             '\\' | '(' | ')' | ':' | '<' | '>' | '"' | '*' | '{' | '}' => write!(f, "\\{c}")?,
             '\t' => f.write_str("\\t")?,
@@ -173,7 +177,7 @@ fn write_escaped(f: &mut Formatter<'_>, text: &str, at_start: bool, at_end: bool
             '\n' => f.write_str("\\n")?,
             '\u{A0}' => f.write_str("\\u00a0")?,
             'o' | 'O' | 'a' | 'A'
-                if word_start
+                if after_space
                     && (keyword_at(rest, "or", at_end) || keyword_at(rest, "and", at_end)) =>
             {
                 write!(f, "\\{c}")?;

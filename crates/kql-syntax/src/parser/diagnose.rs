@@ -27,7 +27,7 @@ pub(super) fn diagnose(text: &str, error: &Error<Rule>) -> Diagnosis {
     let found = text[pos..].chars().next();
     Diagnosis {
         error: classify(text, pos, found),
-        kibana_message: kibana_message(positives, found),
+        kibana_message: kibana_message(positives, found, innermost_unclosed(&text[..pos])),
     }
 }
 
@@ -88,10 +88,11 @@ fn classify(text: &str, pos: usize, found: Option<char>) -> KqlError {
 fn at_end(text: &str, trimmed: &str, spaced: bool) -> KqlError {
     let end = span(text.len(), text.len());
     if trimmed.ends_with(':') {
-        return KqlError::ExpectedValue { span: end };
+        return KqlError::ExpectedValue { span: span(trimmed.len() - 1, trimmed.len()) };
     }
     if trimmed.ends_with(['<', '>', '=']) {
-        return KqlError::ExpectedRangeValue { span: end };
+        let op_len = if trimmed.ends_with('=') { 2 } else { 1 };
+        return KqlError::ExpectedRangeValue { span: span(trimmed.len() - op_len, trimmed.len()) };
     }
     if let Some(keyword) = trailing_keyword(trimmed).filter(|_| spaced) {
         let start = trimmed.len() - keyword.len();
@@ -133,7 +134,7 @@ fn at_close(text: &str, pos: usize, c: char, trimmed: &str, spaced: bool) -> Kql
         };
     }
     if trimmed.ends_with(':') {
-        return KqlError::ExpectedValue { span: span(pos, pos) };
+        return KqlError::ExpectedValue { span: span(trimmed.len() - 1, trimmed.len()) };
     }
     if innermost_unclosed(&text[..pos]).is_none() {
         return KqlError::UnmatchedClose { found: c, span: char_span(pos, c) };
@@ -237,7 +238,7 @@ fn innermost_unclosed(text: &str) -> Option<(usize, char)> {
 
 /// Kibana's `Expected … but … found.` form, from the rules pest tried at the position.
 /// Pest does not report literal tokens, so `"("`-style entries are partly missing.
-fn kibana_message(positives: &[Rule], found: Option<char>) -> String {
+fn kibana_message(positives: &[Rule], found: Option<char>, open: Option<(usize, char)>) -> String {
     let mut expected: Vec<&str> = positives
         .iter()
         .flat_map(|rule| match rule {
@@ -255,6 +256,20 @@ fn kibana_message(positives: &[Rule], found: Option<char>) -> String {
         })
         .copied()
         .collect();
+    let after_value = positives.iter().any(|r| matches!(r, Rule::or_keyword | Rule::and_keyword));
+    match open {
+        Some((_, '(')) if after_value => expected.push("\")\""),
+        Some((_, '{')) if after_value => expected.push("\"}\""),
+        _ => {}
+    }
+    if positives.contains(&Rule::value) && !positives.contains(&Rule::field) {
+        // After `:` Kibana also expects a value list or a nested query, and whitespace.
+        expected.extend(["\"(\"", "\"{\"", "whitespace"]);
+    }
+    if expected.is_empty() {
+        // A condition was expected (after `(`, `or`, `and` or at the start).
+        expected.extend(["\"(\"", "NOT", "field name", "value"]);
+    }
     expected.sort_unstable();
     expected.dedup();
     let found = match found {

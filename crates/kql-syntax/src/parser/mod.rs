@@ -27,14 +27,14 @@ pub const MAX_DEPTH: usize = 64;
 /// ```
 pub fn parse(text: &str) -> Result<Query, ParseErrors> {
     if u32::try_from(text.len()).is_err() {
-        return Err(failure(text, KqlError::TooLong { len: text.len() }, String::new()));
+        return Err(failure(text, KqlError::TooLong { len: text.len() }, None));
     }
     if let Some(offset) = too_deep_at(text) {
         let error = KqlError::TooDeep {
             limit: MAX_DEPTH,
             span: Span::from_range(offset..offset + 1).into(),
         };
-        return Err(failure(text, error, String::new()));
+        return Err(failure(text, error, None));
     }
     match KqlPest::parse(Rule::start, text) {
         Ok(mut pairs) => {
@@ -47,12 +47,12 @@ pub fn parse(text: &str) -> Result<Query, ParseErrors> {
         }
         Err(error) => {
             let diagnosis = diagnose::diagnose(text, &error);
-            Err(failure(text, diagnosis.error, diagnosis.kibana_message))
+            Err(failure(text, diagnosis.error, Some(diagnosis.kibana_message)))
         }
     }
 }
 
-fn failure(text: &str, error: KqlError, kibana_message: String) -> ParseErrors {
+fn failure(text: &str, error: KqlError, kibana_message: Option<String>) -> ParseErrors {
     ParseErrors { source_code: text.to_owned(), errors: vec![error], kibana_message }
 }
 
