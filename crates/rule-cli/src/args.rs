@@ -1,0 +1,81 @@
+//! The command line, as clap derives it.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Warden: run Elastic detection rules (EQL and KQL) locally.
+#[derive(Debug, Parser)]
+#[command(name = "warden", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check rule files: TOML shape, query syntax, compilation.
+    Validate(ValidateArgs),
+    /// Show how a rule or query is read: syntax tree, bytecode, plain English.
+    Explain(ExplainArgs),
+    /// Run rules over events and print the alerts.
+    Run(RunArgs),
+}
+
+/// How `validate` reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable reports with the offending source lines.
+    #[default]
+    Text,
+    /// One JSON object per rule per line.
+    Json,
+}
+
+/// `warden validate`.
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Rule files, or folders searched recursively for `*.toml`.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// The query language of `explain --language`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum QueryLanguage {
+    /// EQL.
+    Eql,
+    /// KQL (Kibana calls it `kuery`).
+    #[value(alias = "kql")]
+    Kuery,
+}
+
+/// `warden explain`.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// Read the argument as query text in this language instead of as a rule file.
+    #[arg(long, value_enum)]
+    pub language: Option<QueryLanguage>,
+    /// A rule file, or the query text with `--language`.
+    #[arg(value_name = "RULE_OR_QUERY")]
+    pub target: String,
+}
+
+/// `warden run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Rule files or folders.
+    #[arg(long, required = true, num_args = 1.., value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// NDJSON event files (`-` for standard input); standard input when none is given.
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    pub events: Vec<PathBuf>,
+    /// Index name for events that carry none (no `_index`, no `data_stream.*`).
+    #[arg(long, value_name = "NAME")]
+    pub index: Option<String>,
+}
