@@ -18,6 +18,9 @@ pub enum EqlError {
         /// Where the parser stopped.
         #[label("{label}")]
         span: Span,
+        /// A hint, when the mistake is recognisable.
+        #[help]
+        help: Option<String>,
     },
 
     /// A string in single quotes: `process where name == 'cmd.exe'`.
@@ -50,6 +53,19 @@ pub enum EqlError {
     UnterminatedString {
         /// From the opening quote to the end of the line.
         #[label("this string is never closed")]
+        span: Span,
+    },
+
+    /// An opening bracket without its closing one: `process where (a == 1`.
+    #[error("unclosed `{delimiter}`")]
+    #[diagnostic(code(eql::unclosed_delimiter), help("add the matching `{closing}`"))]
+    UnclosedDelimiter {
+        /// `(` or `[`.
+        delimiter: char,
+        /// `)` or `]`.
+        closing: char,
+        /// The opening bracket.
+        #[label("this `{delimiter}` is never closed")]
         span: Span,
     },
 
@@ -290,6 +306,7 @@ impl EqlError {
             | EqlError::QuestionMarkString { span }
             | EqlError::UnterminatedString { span }
             | EqlError::UnterminatedComment { span }
+            | EqlError::UnclosedDelimiter { span, .. }
             | EqlError::InvalidEscape { span, .. }
             | EqlError::InvalidUnicodeEscape { span, .. }
             | EqlError::SingleEquals { span }

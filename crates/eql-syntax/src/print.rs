@@ -13,7 +13,7 @@ use crate::ast::{
 use crate::parser::strings::write_quoted;
 
 /// Words that cannot be bare identifiers (ES `EqlBase.g4` keywords).
-const KEYWORDS: [&str; 20] = [
+pub(crate) const KEYWORDS: [&str; 20] = [
     "and", "any", "by", "false", "in", "join", "like", "maxspan", "not", "null", "of", "or",
     "regex", "runs", "sample", "sequence", "true", "until", "where", "with",
 ];

@@ -6,6 +6,7 @@ use rule_span::Span;
 
 use super::pest::Rule;
 use crate::error::EqlError;
+use crate::print::KEYWORDS;
 
 /// Translates a pest error on `text`.
 pub(crate) fn syntax_error(text: &str, error: &Error<Rule>) -> EqlError {
@@ -19,18 +20,26 @@ pub(crate) fn syntax_error(text: &str, error: &Error<Rule>) -> EqlError {
         ErrorVariant::CustomError { message } => vec![message.clone()],
     };
     let found = found_token(text, position);
-    let span = Span::from_range(position..position + found.len());
+    let (span, label) = if found.is_empty() {
+        // At the end: point just after the last token, which is on a line miette shows.
+        let end = text.trim_end().len();
+        (Span::from_range(end..end), "the query ends here".to_owned())
+    } else {
+        (Span::from_range(position..position + found.len()), format!("unexpected `{found}`"))
+    };
     let expected =
         if phrases.is_empty() { "something else".to_owned() } else { join_alternatives(&phrases) };
     let after =
         previous_token(text, position).map(|token| format!(" after {token}")).unwrap_or_default();
     let message = format!("expected {expected}{after}");
-    let label = if found.is_empty() {
-        "the query ends here".to_owned()
-    } else {
-        format!("unexpected `{found}`")
-    };
-    EqlError::Syntax { message, label, span }
+    EqlError::Syntax { message, label, span, help: keyword_case_help(found) }
+}
+
+/// Help for `WHERE`, `And`, ...: keywords are lowercase and case-sensitive in ES.
+fn keyword_case_help(found: &str) -> Option<String> {
+    let lower = found.to_ascii_lowercase();
+    (lower != found && KEYWORDS.contains(&lower.as_str()))
+        .then(|| format!("EQL keywords are lowercase: write `{lower}`"))
 }
 
 /// Phrases for the expected rules, de-duplicated, in a stable order.
@@ -39,10 +48,28 @@ fn phrases(rules: &[Rule]) -> Vec<String> {
     if out.contains(&"an expression") {
         out.retain(|p| *p != "a value");
     }
+    // After a complete operand every operator is possible; name them as one group.
+    if out.iter().filter(|p| OPERATORS.contains(p)).count() >= 3 {
+        out.retain(|p| !OPERATORS.contains(p));
+        out.push("an operator");
+    }
     out.sort_by_key(|p| rank(p));
     out.dedup();
     out.into_iter().map(str::to_owned).collect()
 }
+
+/// Phrases that continue an expression after an operand.
+const OPERATORS: [&str; 9] = [
+    "a comparison operator",
+    "an arithmetic operator",
+    "`and`",
+    "`or`",
+    "`in`",
+    "`not`",
+    "`:`, `like` or `regex`",
+    "`like`",
+    "`regex`",
+];
 
 /// Orders phrases: values and names first, then keywords, then punctuation.
 fn rank(phrase: &str) -> (u8, &str) {

@@ -26,15 +26,18 @@ pub(crate) fn prescan(text: &str) -> Vec<EqlError> {
     }
     let mut scanner =
         Scanner { bytes: text.as_bytes(), pos: 0, errors: Vec::new(), nesting: Nesting::default() };
-    scanner.run();
+    if scanner.run() {
+        scanner.unclosed_delimiters();
+    }
     scanner.errors
 }
 
 /// Tracks how deep the parser will recurse at the current point.
 #[derive(Default)]
 struct Nesting {
-    /// Prefix-operator runs that were pending when each open bracket was seen.
-    stack: Vec<usize>,
+    /// For each open bracket: its byte offset, the bracket, and the prefix-operator run
+    /// pending when it was seen.
+    stack: Vec<(usize, u8, usize)>,
     /// Sum of `stack`.
     stacked_prefixes: usize,
     /// Prefix operators seen since the last operand.
@@ -46,14 +49,14 @@ impl Nesting {
         self.stack.len() + self.stacked_prefixes + self.run
     }
 
-    fn open(&mut self) {
-        self.stack.push(self.run);
+    fn open(&mut self, at: usize, bracket: u8) {
+        self.stack.push((at, bracket, self.run));
         self.stacked_prefixes += self.run;
         self.run = 0;
     }
 
     fn close(&mut self) {
-        if let Some(run) = self.stack.pop() {
+        if let Some((_, _, run)) = self.stack.pop() {
             self.stacked_prefixes -= run;
         }
         self.run = 0;
@@ -68,7 +71,8 @@ struct Scanner<'a> {
 }
 
 impl Scanner<'_> {
-    fn run(&mut self) {
+    /// Scans the whole text; returns false if it stopped early at a fatal error.
+    fn run(&mut self) -> bool {
         while self.pos < self.bytes.len() {
             let start = self.pos;
             match self.bytes[start] {
@@ -87,14 +91,14 @@ impl Scanner<'_> {
                 b'/' if self.peek(1) == Some(b'/') => self.skip_line(),
                 b'/' if self.peek(1) == Some(b'*') => {
                     if !self.block_comment() {
-                        return;
+                        return false;
                     }
                 }
                 b'(' | b'[' => {
-                    self.nesting.open();
+                    self.nesting.open(start, self.bytes[start]);
                     self.pos += 1;
                     if !self.check_depth(start) {
-                        return;
+                        return false;
                     }
                 }
                 b')' | b']' => {
@@ -105,7 +109,7 @@ impl Scanner<'_> {
                     self.nesting.run += 1;
                     self.pos += 1;
                     if !self.check_depth(start) {
-                        return;
+                        return false;
                     }
                 }
                 b if b.is_ascii_alphanumeric() || b == b'_' || b == b'@' => {
@@ -114,7 +118,7 @@ impl Scanner<'_> {
                     if &self.bytes[start..end] == b"not" {
                         self.nesting.run += 1;
                         if !self.check_depth(start) {
-                            return;
+                            return false;
                         }
                     } else {
                         self.nesting.run = 0;
@@ -122,6 +126,20 @@ impl Scanner<'_> {
                 }
                 _ => self.pos += 1,
             }
+        }
+        true
+    }
+
+    /// Reports brackets still open at the end of the text.
+    fn unclosed_delimiters(&mut self) {
+        for &(at, bracket, _) in &self.nesting.stack {
+            let closing = if bracket == b'(' { ')' } else { ']' };
+            let span = Span::from_range(at..at + 1);
+            self.errors.push(EqlError::UnclosedDelimiter {
+                delimiter: char::from(bracket),
+                closing,
+                span,
+            });
         }
     }
 
