@@ -1,7 +1,7 @@
 //! Kibana's alert document: the source event plus the `kibana.alert.*` fields.
 //!
 //! Field set and meaning follow Kibana's `build_alert.ts` (`buildAlertFields`) and
-//! `wrap_new_terms_alerts.ts` (security_solution detection engine): the source event's
+//! `wrap_new_terms_alerts.ts` (`security_solution` detection engine): the source event's
 //! fields, `event.kind: "signal"`, `kibana.alert.original_time` (the event's `@timestamp`,
 //! JavaScript ISO spelling), `kibana.alert.original_event.*` (every `event.*` field of the
 //! source), ancestors, status, depth, reason, severity, risk score, the rule's fields under

@@ -2,9 +2,21 @@
 
 pub mod alert;
 pub mod date_math;
+mod engine;
+mod error;
 pub mod fields;
 pub mod index_pattern;
 pub mod input;
 pub mod new_terms;
 pub mod reason;
+mod routing;
+mod rule;
 pub mod timestamp;
+
+pub use alert::{Alert, AlertRule};
+pub use engine::{Engine, EngineOptions, RuleSummary, RunOutput, Summary, event_id, event_index};
+pub use error::EngineError;
+pub use input::{InputEvent, MalformedLine, NdjsonReader};
+pub use routing::Routing;
+pub use rule::{CompiledQuery, DEFAULT_INDEX_PATTERNS, EventCategory};
+pub use timestamp::EventTime;

@@ -1,0 +1,366 @@
+//! The engine: routes each event to the rules that can match it, runs their programs, then
+//! turns the matches into alerts by rule type.
+//!
+//! Events are matched as they arrive (in batches that share one `EventView` buffer); only
+//! events that matched some rule are kept. [`Engine::finish`] then runs each rule type over
+//! its matches: one alert per match for `eql` and `query` rules, and for `new_terms` rules
+//! the matches in time order (stable sort by the rule's event time) through the rule's
+//! history. The `new_terms` history stays in the engine from one `finish` to the next, so a
+//! later run continues where the last one stopped.
+
+use rule_model::Rule;
+use rule_vm::{EventView, FieldTable, Vm};
+use serde_json::Value;
+
+use crate::alert::{Alert, AlertSource, build_alert};
+use crate::error::EngineError;
+use crate::fields::first_value;
+use crate::input::{InputEvent, MalformedLine};
+use crate::routing::{Router, Routing};
+use crate::rule::{CompiledQuery, PreparedRule, RuleBehaviour};
+use crate::timestamp::EventTime;
+
+/// Events matched together, sharing one field-resolution buffer.
+const BATCH_SIZE: usize = 1024;
+
+/// Detailed messages kept per kind of warning; further ones are only counted.
+const MAX_WARNING_DETAILS: usize = 20;
+
+/// How the engine runs.
+#[derive(Clone, Debug, Default)]
+pub struct EngineOptions {
+    /// Index of events that are not Elasticsearch hits (`--index NAME`).
+    pub default_index: Option<String>,
+    /// Add `kibana.alert.rule.parameters` to alerts.
+    pub rule_parameters: bool,
+    /// How candidate rules are found (indexed, or a full scan for checking).
+    pub routing: Routing,
+}
+
+/// What happened in a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Events read (malformed lines not included).
+    pub events_read: u64,
+    /// Lines that were not events.
+    pub malformed_lines: Vec<MalformedLine>,
+    /// Events whose index was unknown (no `_index`, no `--index`, no `data_stream.*`):
+    /// every rule evaluated them.
+    pub events_with_unknown_index: u64,
+    /// Per rule, in the engine's rule order.
+    pub rules: Vec<RuleSummary>,
+    /// Things the user should know, one line each.
+    pub warnings: Vec<String>,
+}
+
+/// What one rule did in a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuleSummary {
+    /// The rule's `rule_id`.
+    pub rule_id: String,
+    /// The rule's name.
+    pub name: String,
+    /// Events its query matched.
+    pub matched: u64,
+    /// Alerts it raised.
+    pub alerts: u64,
+    /// Matching events a `new_terms` rule skipped because they had no usable time (they
+    /// cannot be placed in the history).
+    pub skipped_without_time: u64,
+    /// Matching events whose term combinations were cut at the per-event limit.
+    pub truncated_terms: u64,
+}
+
+/// The alerts of a run, in event-time order, and its summary.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunOutput {
+    /// Alerts ordered by event time (events without a time last), then input order, then
+    /// rule order.
+    pub alerts: Vec<Alert>,
+    /// What happened.
+    pub summary: Summary,
+}
+
+/// An event some rule matched, kept until [`Engine::finish`].
+#[derive(Debug)]
+struct KeptEvent {
+    event: InputEvent,
+    index: Option<String>,
+    /// Arrival order in the run.
+    sequence: u64,
+}
+
+/// Compiled rules and their state.
+pub struct Engine {
+    fields: FieldTable,
+    rules: Vec<PreparedRule>,
+    router: Router,
+    vm: Vm,
+    options: EngineOptions,
+    kept: Vec<KeptEvent>,
+    /// Per rule: positions in `kept` of the events it matched.
+    matches: Vec<Vec<usize>>,
+    summary: Summary,
+    time_warnings: u64,
+    batch: Vec<InputEvent>,
+}
+
+impl Engine {
+    /// An engine for `rules`, whose programs were compiled against `fields`.
+    pub fn new(
+        fields: FieldTable,
+        rules: Vec<(Rule, CompiledQuery)>,
+        options: EngineOptions,
+    ) -> Result<Self, EngineError> {
+        let prepared = rules
+            .into_iter()
+            .map(|(rule, compiled)| PreparedRule::new(rule, compiled, options.rule_parameters))
+            .collect::<Result<Vec<_>, _>>()?;
+        let router = Router::new(&prepared, options.routing);
+        let mut engine = Self {
+            fields,
+            matches: vec![Vec::new(); prepared.len()],
+            rules: prepared,
+            router,
+            vm: Vm::new(),
+            options,
+            kept: Vec::new(),
+            summary: Summary::default(),
+            time_warnings: 0,
+            batch: Vec::with_capacity(BATCH_SIZE),
+        };
+        engine.reset_summary();
+        Ok(engine)
+    }
+
+    /// The rules, in engine order (the order of [`Summary::rules`] and [`Alert::rule`]).
+    pub fn rules(&self) -> impl ExactSizeIterator<Item = &Rule> {
+        self.rules.iter().map(|prepared| &prepared.rule)
+    }
+
+    /// Reads every event (or malformed line) of `input`, then [`finish`](Self::finish)es.
+    pub fn run<I>(&mut self, input: I) -> RunOutput
+    where
+        I: IntoIterator<Item = Result<InputEvent, MalformedLine>>,
+    {
+        for item in input {
+            match item {
+                Ok(event) => self.push(event),
+                Err(malformed) => self.report_malformed(malformed),
+            }
+        }
+        self.finish()
+    }
+
+    /// Adds one event.
+    pub fn push(&mut self, event: InputEvent) {
+        self.batch.push(event);
+        if self.batch.len() >= BATCH_SIZE {
+            self.match_batch();
+        }
+    }
+
+    /// Records a line that could not be read.
+    pub fn report_malformed(&mut self, malformed: MalformedLine) {
+        self.summary.malformed_lines.push(malformed);
+    }
+
+    /// Turns the matches so far into alerts and returns them with the summary; the rules'
+    /// state (`new_terms` history) is kept for the next events.
+    pub fn finish(&mut self) -> RunOutput {
+        self.match_batch();
+        let mut alerts = Vec::new();
+        for position in 0..self.rules.len() {
+            let matched = std::mem::take(&mut self.matches[position]);
+            self.summary.rules[position].matched = matched.len() as u64;
+            self.raise_alerts(position, &matched, &mut alerts);
+        }
+        if self.summary.events_with_unknown_index > 0 {
+            self.summary.warnings.push(format!(
+                "{} event(s) had no known index (no `_index`, no --index, no data_stream.*): every rule evaluated them",
+                self.summary.events_with_unknown_index
+            ));
+        }
+        for rule in &self.summary.rules {
+            if rule.skipped_without_time > 0 {
+                self.summary.warnings.push(format!(
+                    "rule `{}`: {} matching event(s) without a usable time were skipped (a new_terms history needs a time)",
+                    rule.name, rule.skipped_without_time
+                ));
+            }
+            if rule.truncated_terms > 0 {
+                self.summary.warnings.push(format!(
+                    "rule `{}`: {} event(s) had more than {} term combinations; the rest were ignored",
+                    rule.name,
+                    rule.truncated_terms,
+                    crate::new_terms::MAX_COMBINATIONS_PER_EVENT
+                ));
+            }
+        }
+        if self.time_warnings > MAX_WARNING_DETAILS as u64 {
+            self.summary.warnings.push(format!(
+                "... and {} more unreadable time value(s)",
+                self.time_warnings - MAX_WARNING_DETAILS as u64
+            ));
+        }
+        alerts.sort_by_key(|(sequence, alert)| {
+            (alert.time.is_none(), alert.time, *sequence, alert.rule)
+        });
+        self.kept.clear();
+        let summary = std::mem::take(&mut self.summary);
+        self.reset_summary();
+        RunOutput { alerts: alerts.into_iter().map(|(_, alert)| alert).collect(), summary }
+    }
+
+    fn reset_summary(&mut self) {
+        self.time_warnings = 0;
+        self.summary.rules = self
+            .rules
+            .iter()
+            .map(|rule| RuleSummary {
+                rule_id: rule.alert.rule_id.clone(),
+                name: rule.alert.name.clone(),
+                ..RuleSummary::default()
+            })
+            .collect();
+    }
+
+    /// Runs the candidate rules' programs over the buffered events; keeps the matched ones.
+    fn match_batch(&mut self) {
+        if self.batch.is_empty() {
+            return;
+        }
+        let Self { fields, rules, router, vm, options, kept, matches, summary, batch, .. } = self;
+        let mut candidates = Vec::new();
+        let mut matched_rules = Vec::new();
+        let mut view: Option<EventView<'_>> = None;
+        let mut keep = vec![None; batch.len()];
+        for (slot, event) in batch.iter().enumerate() {
+            summary.events_read += 1;
+            let index = event_index(event, options.default_index.as_deref());
+            if index.is_none() {
+                summary.events_with_unknown_index += 1;
+            }
+            router.candidates(rules, &event.source, index.as_deref(), &mut candidates);
+            if candidates.is_empty() {
+                continue;
+            }
+            let mut current = match view.take() {
+                Some(previous) => previous.recycle(fields, &event.source),
+                None => EventView::new(fields, &event.source),
+            };
+            matched_rules.clear();
+            for &position in &candidates {
+                if vm.matches(&rules[position].program, &mut current) {
+                    matched_rules.push(position);
+                }
+            }
+            view = Some(current);
+            if !matched_rules.is_empty() {
+                keep[slot] = Some((index, matched_rules.clone()));
+            }
+        }
+        drop(view);
+        for (event, verdict) in batch.drain(..).zip(keep) {
+            let Some((index, matched_rules)) = verdict else { continue };
+            // Kept events are pushed in input order, so their position is their sequence.
+            let position = kept.len();
+            kept.push(KeptEvent { event, index, sequence: position as u64 });
+            for rule in matched_rules {
+                matches[rule].push(position);
+            }
+        }
+    }
+
+    /// Alerts of rule `position` for its matched events.
+    fn raise_alerts(&mut self, position: usize, matched: &[usize], alerts: &mut Vec<(u64, Alert)>) {
+        let rule = &mut self.rules[position];
+        let rule_summary = &mut self.summary.rules[position];
+        let mut timed: Vec<(Option<EventTime>, usize)> = Vec::with_capacity(matched.len());
+        for &kept_position in matched {
+            let kept = &self.kept[kept_position];
+            let (time, problems) = rule.event_time(&kept.event.source);
+            for (field, problem) in problems {
+                self.time_warnings += 1;
+                if self.time_warnings <= MAX_WARNING_DETAILS as u64 {
+                    self.summary
+                        .warnings
+                        .push(format!("line {}: `{field}`: {problem}", kept.event.line));
+                }
+            }
+            timed.push((time, kept_position));
+        }
+        match &mut rule.behaviour {
+            RuleBehaviour::EachMatch => {
+                for (time, kept_position) in timed {
+                    let kept = &self.kept[kept_position];
+                    let id = event_id(&kept.event);
+                    let source = AlertSource {
+                        document: &kept.event.source,
+                        index: kept.index.as_deref(),
+                        id: &id,
+                        time,
+                    };
+                    alerts.push((kept.sequence, build_alert(position, &rule.alert, source, None)));
+                    rule_summary.alerts += 1;
+                }
+            }
+            RuleBehaviour::NewTerms(state) => {
+                let mut placed: Vec<(EventTime, usize)> = Vec::with_capacity(timed.len());
+                for (time, kept_position) in timed {
+                    match time {
+                        Some(time) => placed.push((time, kept_position)),
+                        None => rule_summary.skipped_without_time += 1,
+                    }
+                }
+                // Stable: events with the same time keep their input order.
+                placed.sort_by_key(|&(time, _)| time);
+                for (time, kept_position) in placed {
+                    let kept = &self.kept[kept_position];
+                    let seen = state.observe(&kept.event.source, time);
+                    if seen.truncated {
+                        rule_summary.truncated_terms += 1;
+                    }
+                    let id = event_id(&kept.event);
+                    for term in &seen.new_terms {
+                        let source = AlertSource {
+                            document: &kept.event.source,
+                            index: kept.index.as_deref(),
+                            id: &id,
+                            time: Some(time),
+                        };
+                        alerts.push((
+                            kept.sequence,
+                            build_alert(position, &rule.alert, source, Some(term)),
+                        ));
+                        rule_summary.alerts += 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The event's index: the hit's `_index`, else `default` (`--index`), else
+/// `<data_stream.type>-<data_stream.dataset>-<data_stream.namespace>` (the data stream naming
+/// scheme, Elastic "Data streams" / Fleet docs).
+pub fn event_index(event: &InputEvent, default: Option<&str>) -> Option<String> {
+    if let Some(index) = &event.index {
+        return Some(index.clone());
+    }
+    if let Some(index) = default {
+        return Some(index.to_owned());
+    }
+    let part = |name: &str| match first_value(&event.source, name) {
+        Some(Value::String(text)) if !text.is_empty() => Some(text.as_str()),
+        _ => None,
+    };
+    let (kind, dataset, namespace) =
+        (part("data_stream.type")?, part("data_stream.dataset")?, part("data_stream.namespace")?);
+    Some(format!("{kind}-{dataset}-{namespace}"))
+}
+
+/// The event's id: the hit's `_id`, else its line number.
+pub fn event_id(event: &InputEvent) -> String {
+    event.id.clone().unwrap_or_else(|| event.line.to_string())
+}

@@ -1,0 +1,250 @@
+//! A rule as the engine runs it: its program, gates (event category, index patterns), time
+//! field, rule-type state and the fields its alerts carry.
+
+use rule_model::{AttackEntry, Language, Rule, RuleType, Threat};
+use rule_vm::Program;
+use serde_json::{Map, Value, json};
+
+use crate::alert::AlertRule;
+use crate::date_math::DateMath;
+use crate::error::EngineError;
+use crate::fields::first_value;
+use crate::index_pattern::IndexPatterns;
+use crate::new_terms::NewTermsState;
+use crate::timestamp::{EventTime, TimeError};
+
+/// Kibana's default index patterns, used when a rule has no `index`: the
+/// `securitySolution:defaultIndex` advanced setting (`DEFAULT_INDEX_PATTERN` in
+/// `security_solution/common/constants.ts`).
+pub const DEFAULT_INDEX_PATTERNS: [&str; 9] = [
+    "apm-*-transaction*",
+    "auditbeat-*",
+    "endgame-*",
+    "filebeat-*",
+    "logs-*",
+    "packetbeat-*",
+    "traces-apm*",
+    "winlogbeat-*",
+    "-*elastic-cloud-logs-*",
+];
+
+/// The event-category gate of an EQL event query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventCategory {
+    /// `any where ...`, and every KQL query: no gate.
+    Any,
+    /// `<category> where ...`: the category field must hold exactly this value (a term query
+    /// on a keyword field, eql.md §1.1).
+    Named(String),
+}
+
+/// What the compiler produced for one rule, as the engine needs it.
+#[derive(Clone, Debug)]
+pub struct CompiledQuery {
+    /// The query's condition over one event.
+    pub program: Program,
+    /// The EQL event category (`Any` for KQL).
+    pub category: EventCategory,
+}
+
+/// What a rule does with the events its query matches.
+#[derive(Clone, Debug)]
+pub(crate) enum RuleBehaviour {
+    /// `eql` event queries and `query` rules: one alert per matching event.
+    EachMatch,
+    /// `new_terms`: one alert per new term.
+    NewTerms(NewTermsState),
+}
+
+/// A rule ready to run.
+#[derive(Clone, Debug)]
+pub(crate) struct PreparedRule {
+    /// The rule as loaded (schedule, suppression and other settings later rule types use).
+    pub(crate) rule: Rule,
+    pub(crate) alert: AlertRule,
+    pub(crate) program: Program,
+    /// `(category field, value)` for a named EQL category.
+    pub(crate) category: Option<(String, String)>,
+    pub(crate) indices: IndexPatterns,
+    pub(crate) timestamp_override: Option<String>,
+    pub(crate) behaviour: RuleBehaviour,
+}
+
+impl PreparedRule {
+    /// Checks that the engine can run `rule` and prepares it.
+    pub(crate) fn new(
+        rule: Rule,
+        compiled: CompiledQuery,
+        with_parameters: bool,
+    ) -> Result<Self, EngineError> {
+        let rule_id = rule.rule_id.clone();
+        let language = rule.language;
+        let behaviour = match (rule.rule_type, language) {
+            (RuleType::Eql, Some(Language::Eql)) | (RuleType::Query, Some(Language::Kuery)) => {
+                RuleBehaviour::EachMatch
+            }
+            (RuleType::NewTerms, Some(Language::Kuery)) => {
+                RuleBehaviour::NewTerms(new_terms_state(&rule)?)
+            }
+            (RuleType::Eql | RuleType::Query | RuleType::NewTerms, language) => {
+                return Err(EngineError::UnsupportedLanguage {
+                    rule_id,
+                    rule_type: rule.rule_type.to_string(),
+                    language: language.map_or_else(|| "none".to_owned(), |l| l.to_string()),
+                });
+            }
+            (other, _) => {
+                return Err(EngineError::UnsupportedRuleType {
+                    rule_id,
+                    rule_type: other.to_string(),
+                });
+            }
+        };
+        let patterns: Vec<&str> = if rule.index.is_empty() {
+            DEFAULT_INDEX_PATTERNS.to_vec()
+        } else {
+            rule.index.iter().map(String::as_str).collect()
+        };
+        let indices = IndexPatterns::parse(&patterns).map_err(|error| {
+            EngineError::IndexPattern { rule_id: rule_id.clone(), problem: error.to_string() }
+        })?;
+        let category = match compiled.category {
+            EventCategory::Any => None,
+            EventCategory::Named(value) => {
+                let field = rule
+                    .event_category_override
+                    .clone()
+                    .unwrap_or_else(|| "event.category".to_owned());
+                Some((field, value))
+            }
+        };
+        Ok(Self {
+            alert: alert_rule(&rule, with_parameters),
+            program: compiled.program,
+            category,
+            indices,
+            timestamp_override: rule.timestamp_override.clone(),
+            behaviour,
+            rule,
+        })
+    }
+
+    /// The event's time as this rule reads it: `timestamp_override` when set and present,
+    /// else `@timestamp` (Kibana falls back unless `timestamp_override_fallback_disabled`).
+    /// Unreadable values are returned as errors, with the field they came from.
+    pub(crate) fn event_time(
+        &self,
+        document: &Value,
+    ) -> (Option<EventTime>, Vec<(String, TimeError)>) {
+        let mut problems = Vec::new();
+        let fields = self.timestamp_override.iter().map(String::as_str).chain(["@timestamp"]);
+        for field in fields {
+            if let Some(value) = first_value(document, field) {
+                match EventTime::from_json(value) {
+                    Ok(Some(time)) => return (Some(time), problems),
+                    Ok(None) => {}
+                    Err(error) => problems.push((field.to_owned(), error)),
+                }
+            }
+        }
+        (None, problems)
+    }
+}
+
+/// The `new_terms` state of `rule`, from its `[rule.new_terms]` settings.
+fn new_terms_state(rule: &Rule) -> Result<NewTermsState, EngineError> {
+    let fail = |problem: String| EngineError::NewTerms { rule_id: rule.rule_id.clone(), problem };
+    let settings =
+        rule.new_terms.as_ref().ok_or_else(|| fail("no `[rule.new_terms]` settings".to_owned()))?;
+    let window =
+        DateMath::parse(&settings.history_window_start).map_err(|error| fail(error.to_string()))?;
+    if !window.is_relative() {
+        return Err(fail(format!(
+            "history_window_start `{window}` must be relative to now (like `now-14d`)"
+        )));
+    }
+    NewTermsState::new(settings.fields.clone(), window).map_err(|error| fail(error.to_string()))
+}
+
+/// The rule fields every alert carries (`kibana.alert.rule.*`).
+fn alert_rule(rule: &Rule, with_parameters: bool) -> AlertRule {
+    let mut fields = Map::new();
+    fields.insert("description".to_owned(), json!(rule.description));
+    fields.insert("author".to_owned(), json!(rule.author));
+    if let Some(license) = &rule.license {
+        fields.insert("license".to_owned(), json!(license));
+    }
+    fields.insert("from".to_owned(), json!(format!("now-{}", rule.lookback())));
+    fields.insert("interval".to_owned(), json!(rule.schedule().to_string()));
+    fields.insert("indices".to_owned(), json!(rule.index));
+    fields.insert("tags".to_owned(), json!(rule.tags));
+    fields.insert("references".to_owned(), json!(rule.references));
+    fields.insert("false_positives".to_owned(), json!(rule.false_positives));
+    fields.insert("max_signals".to_owned(), json!(rule.alerts_per_run()));
+    if let Some(field) = &rule.timestamp_override {
+        fields.insert("timestamp_override".to_owned(), json!(field));
+    }
+    fields.insert("threat".to_owned(), Value::Array(rule.threat.iter().map(threat_json).collect()));
+    AlertRule {
+        rule_id: rule.rule_id.clone(),
+        name: rule.name.clone(),
+        rule_type: rule.rule_type.to_string(),
+        severity: rule.severity.to_string(),
+        risk_score: rule.risk_score,
+        fields,
+        parameters: with_parameters.then(|| parameters_json(rule)),
+    }
+}
+
+/// Kibana's threat shape: `{framework, tactic, technique: [{.., subtechnique: [..]}]}`.
+fn threat_json(threat: &Threat) -> Value {
+    let techniques: Vec<Value> = threat
+        .techniques
+        .iter()
+        .map(|technique| {
+            let mut entry = entry_json(&technique.entry);
+            let subtechniques: Vec<Value> =
+                technique.subtechniques.iter().map(entry_json).collect();
+            if let Value::Object(map) = &mut entry {
+                map.insert("subtechnique".to_owned(), Value::Array(subtechniques));
+            }
+            entry
+        })
+        .collect();
+    json!({
+        "framework": threat.framework,
+        "tactic": entry_json(&threat.tactic),
+        "technique": techniques,
+    })
+}
+
+fn entry_json(entry: &AttackEntry) -> Value {
+    json!({"id": entry.id, "name": entry.name, "reference": entry.reference})
+}
+
+/// `kibana.alert.rule.parameters`: the rule's detection parameters in Kibana's snake case.
+fn parameters_json(rule: &Rule) -> Value {
+    let mut parameters = Map::new();
+    parameters.insert("rule_id".to_owned(), json!(rule.rule_id));
+    parameters.insert("type".to_owned(), json!(rule.rule_type.to_string()));
+    if let Some(language) = rule.language {
+        parameters.insert("language".to_owned(), json!(language.to_string()));
+    }
+    if let Some(query) = rule.query_text() {
+        parameters.insert("query".to_owned(), json!(query));
+    }
+    parameters.insert("index".to_owned(), json!(rule.index));
+    parameters.insert("severity".to_owned(), json!(rule.severity.to_string()));
+    parameters.insert("risk_score".to_owned(), json!(rule.risk_score));
+    parameters.insert("from".to_owned(), json!(format!("now-{}", rule.lookback())));
+    if let Some(field) = &rule.timestamp_override {
+        parameters.insert("timestamp_override".to_owned(), json!(field));
+    }
+    if let Some(new_terms) = &rule.new_terms {
+        parameters.insert("new_terms_fields".to_owned(), json!(new_terms.fields));
+        parameters.insert("history_window_start".to_owned(), json!(new_terms.history_window_start));
+    }
+    parameters
+        .insert("threat".to_owned(), Value::Array(rule.threat.iter().map(threat_json).collect()));
+    Value::Object(parameters)
+}
