@@ -138,7 +138,9 @@ pub enum EqlError {
     #[error("a sequence needs at least two terms")]
     #[diagnostic(
         code(eql::sequence_too_short),
-        help("add another [<category> where <condition>] term, or use a plain event query")
+        help(
+            "add another [<category> where <condition>] term or `with runs=N`, or use a plain event query"
+        )
     )]
     SequenceTooShort {
         /// The sequence.

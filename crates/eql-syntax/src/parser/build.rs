@@ -132,7 +132,9 @@ impl Builder {
     }
 
     fn check_sequence(&mut self, sequence: &Sequence, has_maxspan: bool) {
-        if sequence.terms.len() < 2 {
+        // `with runs=N` repeats a term N times, so `[q] with runs=5` alone is a valid sequence.
+        let expanded: u32 = sequence.terms.iter().map(|t| t.runs.map_or(1, |r| r.node)).sum();
+        if expanded < 2 {
             self.errors.push(EqlError::SequenceTooShort { span: sequence.span });
         }
         if let Some(missing) = sequence.terms.iter().find(|t| t.missing) {

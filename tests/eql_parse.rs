@@ -1,0 +1,156 @@
+//! EQL parser over real queries: every EQL rule query of the detection-rules corpus must
+//! parse and round-trip (parse, print, parse again gives the same tree), and every query of
+//! the Elasticsearch EQL QA specs (`shared/conformance/eql-es`) must parse.
+
+#![allow(clippy::print_stdout, reason = "the runners report `N passed, M failed`")]
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+fn shared_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+}
+
+/// The `[rule] query` of every `language = "eql"` rule in the corpus.
+fn corpus_eql_queries() -> Vec<(PathBuf, String)> {
+    let root = shared_dir().join("corpus/detection-rules");
+    let mut queries = Vec::new();
+    for entry in WalkDir::new(&root).sort_by_file_name() {
+        let entry = entry.expect("corpus is readable");
+        if entry.path().extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).expect("rule file is readable");
+        let Ok(rule) = text.parse::<toml::Table>() else { continue };
+        let Some(rule) = rule.get("rule").and_then(toml::Value::as_table) else { continue };
+        if rule.get("language").and_then(toml::Value::as_str) != Some("eql") {
+            continue;
+        }
+        let query =
+            rule.get("query").and_then(toml::Value::as_str).expect("an EQL rule has a query");
+        queries.push((entry.path().to_path_buf(), query.to_owned()));
+    }
+    queries
+}
+
+/// Parses, prints and re-parses `query`; describes the first thing that went wrong.
+fn round_trip(query: &str) -> Result<(), String> {
+    let parsed = eql_syntax::parse(query).map_err(|e| describe(&e))?;
+    let printed = parsed.to_string();
+    let reparsed = eql_syntax::parse(&printed)
+        .map_err(|e| format!("printed form rejected: {}\n   {printed}", describe(&e)))?;
+    if parsed.eq_ignoring_spans(&reparsed) {
+        Ok(())
+    } else {
+        Err(format!("round trip changed the tree:\n   {printed}"))
+    }
+}
+
+fn describe(errors: &eql_syntax::ParseErrors) -> String {
+    errors.errors.iter().map(|e| format!("{e} at {:?}", e.span())).collect::<Vec<_>>().join("; ")
+}
+
+#[test]
+fn corpus_eql_rules_parse_and_round_trip() {
+    let queries = corpus_eql_queries();
+    let (mut passed, mut failures) = (0usize, Vec::new());
+    for (path, query) in &queries {
+        match round_trip(query) {
+            Ok(()) => passed += 1,
+            Err(why) => failures.push(format!("{}: {why}", path.display())),
+        }
+    }
+    println!("corpus EQL rules: {passed} passed, {} failed", failures.len());
+    for failure in &failures {
+        println!("  {failure}");
+    }
+    assert_eq!(queries.len(), 1024, "every EQL rule of the corpus is found");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The TOML text with bare `null` array elements (which `test_extra.toml` uses and TOML
+/// forbids) quoted; text inside `'''` strings and quotes is left alone.
+fn quote_bare_nulls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_multiline = false;
+    for line in text.lines() {
+        let fences = line.matches("'''").count();
+        if in_multiline || line.trim_start().starts_with("query") {
+            out.push_str(line);
+        } else {
+            for (index, piece) in line.split('"').enumerate() {
+                if index > 0 {
+                    out.push('"');
+                }
+                if index % 2 == 0 {
+                    out.push_str(&quote_null_words(piece))
+                } else {
+                    out.push_str(piece)
+                }
+            }
+        }
+        out.push('\n');
+        if fences % 2 == 1 {
+            in_multiline = !in_multiline;
+        }
+    }
+    out
+}
+
+fn quote_null_words(piece: &str) -> String {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::new();
+    let mut rest = piece;
+    while let Some(at) = rest.find("null") {
+        let before_ok = !rest[..at].ends_with(is_word);
+        let after_ok = !rest[at + 4..].starts_with(is_word);
+        out.push_str(&rest[..at]);
+        out.push_str(if before_ok && after_ok { "\"null\"" } else { "null" });
+        rest = &rest[at + 4..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn elasticsearch_qa_queries_parse() {
+    let dir = shared_dir().join("conformance/eql-es");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("conformance directory is readable")
+        .map(|entry| entry.expect("entry is readable").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    let (mut passed, mut failures) = (0usize, String::new());
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("spec file is readable");
+        let specs: toml::Table =
+            quote_bare_nulls(&text).parse().unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let queries = specs
+            .get("queries")
+            .and_then(toml::Value::as_array)
+            .expect("spec file has [[queries]]");
+        for spec in queries {
+            let name = spec.get("name").and_then(toml::Value::as_str).unwrap_or("?");
+            let query =
+                spec.get("query").and_then(toml::Value::as_str).expect("each spec has a query");
+            match eql_syntax::parse(query) {
+                Ok(_) => passed += 1,
+                Err(errors) => {
+                    let file_name = file.file_name().unwrap_or_default().to_string_lossy();
+                    let _ = writeln!(
+                        failures,
+                        "  {file_name} {name}: {}\n    {query}",
+                        describe(&errors)
+                    );
+                }
+            }
+        }
+    }
+    let failed = failures.lines().filter(|l| !l.starts_with("    ")).count();
+    println!("Elasticsearch EQL QA queries: {passed} passed, {failed} failed\n{failures}");
+    assert_eq!(passed + failed, 301, "every uncommented spec is checked");
+    assert_eq!(failed, 0, "{failures}");
+}
