@@ -20,5 +20,5 @@ pub use error::EngineError;
 pub use input::{InputEvent, MalformedLine, NdjsonReader};
 pub use query::{Hit, QueryOptions, QueryOutput, ResultPosition, search};
 pub use routing::Routing;
-pub use rule::{CompiledQuery, DEFAULT_INDEX_PATTERNS, EventCategory};
+pub use rule::{CompiledQuery, DEFAULT_INDEX_PATTERNS, EventCategory, QueryShapeError};
 pub use timestamp::EventTime;

@@ -1,6 +1,7 @@
 //! A rule as the engine runs it: its program, gates (event category, index patterns), time
 //! field, rule-type state and the fields its alerts carry.
 
+use rule_compiler::{CompiledEql, EqlPlan};
 use rule_model::{AttackEntry, Language, Rule, RuleType, Threat};
 use rule_vm::Program;
 use serde_json::{Map, Value, json};
@@ -45,6 +46,42 @@ pub struct CompiledQuery {
     pub program: Program,
     /// The EQL event category (`Any` for KQL).
     pub category: EventCategory,
+}
+
+/// Why a compiled EQL query cannot run as an event rule.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum QueryShapeError {
+    /// Sequences and samples need the sequence engine (not yet).
+    #[error(
+        "EQL {0} queries are not supported yet; only event queries (`<category> where ...`) run"
+    )]
+    NotAnEventQuery(&'static str),
+    /// `| head` / `| tail` have no meaning for a detection rule.
+    #[error("pipes (`| head`, `| tail`) are not supported in rules")]
+    Pipes,
+}
+
+impl CompiledQuery {
+    /// An EQL event query (its program already tests the category; the engine also uses the
+    /// category to route events).
+    pub fn from_eql(compiled: CompiledEql) -> Result<Self, QueryShapeError> {
+        if !compiled.pipes.is_empty() {
+            return Err(QueryShapeError::Pipes);
+        }
+        match compiled.plan {
+            EqlPlan::Event(stage) => Ok(Self {
+                program: stage.program,
+                category: stage.category.map_or(EventCategory::Any, EventCategory::Named),
+            }),
+            EqlPlan::Sequence(_) => Err(QueryShapeError::NotAnEventQuery("sequence")),
+            EqlPlan::Sample(_) => Err(QueryShapeError::NotAnEventQuery("sample")),
+        }
+    }
+
+    /// A KQL query: no category gate.
+    pub fn from_kql(program: Program) -> Self {
+        Self { program, category: EventCategory::Any }
+    }
 }
 
 /// What a rule does with the events its query matches.
