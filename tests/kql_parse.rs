@@ -1,4 +1,5 @@
-//! KQL parser conformance: Kibana's parse trees for `shared/conformance/kql/parse_cases.jsonl`,
+//! KQL parser conformance: Kibana's parse trees for `shared/conformance/kql/parse_cases.jsonl`
+//! (accepted queries must also print back to the same tree),
 //! and a parse + print + re-parse round trip of every KQL rule query in the corpus.
 
 use std::fmt::Write as _;
@@ -22,7 +23,12 @@ fn kibana_parse_cases() {
         let outcome = match (kql_syntax::parse(query), ok) {
             (Ok(parsed), true) => {
                 let tree = parsed.to_sexpr();
-                if tree == case["tree"].as_str().unwrap_or_default() {
+                let printed = parsed.to_string();
+                let round_trips =
+                    kql_syntax::parse(&printed).is_ok_and(|again| again.eq_ignoring_spans(&parsed));
+                if !round_trips {
+                    Err(format!("printed as {printed:?}, which does not parse back the same"))
+                } else if tree == case["tree"].as_str().unwrap_or_default() {
                     Ok(())
                 } else {
                     Err(format!("tree {tree}\n   want {}", case["tree"]))

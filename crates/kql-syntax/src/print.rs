@@ -135,18 +135,11 @@ fn write_quoted(f: &mut Formatter<'_>, text: &str) -> fmt::Result {
     f.write_char('"')
 }
 
-/// An unquoted string literal. Kibana reads the exact texts `null`/`true`/`false` as JS
-/// values and trims the text, so those (and an empty string) need an escape to survive.
+/// An unquoted string literal. Kibana trims the text, so an empty string is written as an
+/// escaped tab. (`null`/`true`/`false` cannot be unquoted strings in Kibana: the parser
+/// yields [`ValueKind::Null`]/[`ValueKind::Bool`] for them, whatever escapes spell them.)
 fn write_unquoted_text(f: &mut Formatter<'_>, text: &str) -> fmt::Result {
-    match text {
-        // `\t` decodes to a tab, which the trim removes: the empty string.
-        "" => f.write_str("\\t"),
-        "null" | "true" | "false" => {
-            write!(f, "\\u{:04x}", u32::from(text.as_bytes()[0]))?;
-            f.write_str(&text[1..])
-        }
-        _ => write_escaped(f, text, true),
-    }
+    if text.is_empty() { f.write_str("\\t") } else { write_escaped(f, text, true) }
 }
 
 fn write_pattern(f: &mut Formatter<'_>, pattern: &Wildcard) -> fmt::Result {

@@ -116,7 +116,7 @@ fn at_not(text: &str, pos: usize, trimmed: &str, spaced: bool) -> KqlError {
     if spaced && trailing_keyword(trimmed).is_some_and(|k| k.eq_ignore_ascii_case("not")) {
         return KqlError::DoubleNot { span: not_span };
     }
-    let word_start = text[..pos].rfind(SPACES).map_or(0, |i| i + 1);
+    let word_start = after_last(&text[..pos], |c| SPACES.contains(&c)).unwrap_or(0);
     KqlError::NotInsideValue { word: text[word_start..pos + 3].to_owned(), span: not_span }
 }
 
@@ -169,7 +169,7 @@ fn starts_with_not_keyword(rest: &str) -> bool {
 /// The keyword (`or`, `and`, `not`, any case) that ends `trimmed` as a word of its own.
 fn trailing_keyword(trimmed: &str) -> Option<&str> {
     let word_start =
-        trimmed.rfind(|c: char| SPACES.contains(&c) || c == '(' || c == '{').map_or(0, |i| i + 1);
+        after_last(trimmed, |c| SPACES.contains(&c) || c == '(' || c == '{').unwrap_or(0);
     let word = &trimmed[word_start..];
     let is_not = word.eq_ignore_ascii_case("not");
     let is_binary = word.eq_ignore_ascii_case("or") || word.eq_ignore_ascii_case("and");
@@ -188,13 +188,18 @@ fn juxtaposed_word(trimmed: &str) -> Option<usize> {
     let segment_start = trimmed.rfind([':', '<', '>', '(']).map_or(0, |i| i + 1);
     let segment = trimmed[segment_start..].trim_start_matches(SPACES);
     let offset = trimmed.len() - segment.len();
-    segment.rfind(SPACES).map(|i| offset + i + 1)
+    after_last(segment, |c| SPACES.contains(&c)).map(|i| offset + i)
 }
 
 /// The last whitespace-separated word of `text` (a field name before `:`).
 fn last_word(text: &str) -> &str {
     let text = text.trim_end_matches(SPACES);
-    text.rfind(SPACES).map_or(text, |i| &text[i + 1..])
+    after_last(text, |c| SPACES.contains(&c)).map_or(text, |i| &text[i..])
+}
+
+/// The byte offset just after the last character of `text` matching `pred`.
+fn after_last(text: &str, pred: impl Fn(char) -> bool) -> Option<usize> {
+    text.char_indices().rev().find(|&(_, c)| pred(c)).map(|(i, c)| i + c.len_utf8())
 }
 
 /// True if a quoted string's body `rest` (after the opening quote) has a closing quote.
