@@ -5,9 +5,13 @@
 //! handler, in colour only on a terminal.
 
 pub mod args;
+mod compile;
+mod english;
+mod explain;
 mod query;
 mod report;
 mod rule_paths;
+mod tree;
 mod validate;
 
 use std::ffi::OsString;
@@ -84,7 +88,8 @@ pub fn run(
     };
     let result = match &cli.command {
         Command::Validate(args) => validate::validate(args, out),
-        Command::Explain(_) | Command::Run(_) => Ok(ExitStatus::Usage),
+        Command::Explain(args) => explain::explain(args, out),
+        Command::Run(_) => Ok(ExitStatus::Usage),
     };
     match result {
         Ok(status) => status,

@@ -16,7 +16,7 @@ pub enum ParsedQuery {
 #[derive(Debug)]
 pub enum QueryOutcome {
     /// It parsed.
-    Parsed(ParsedQuery),
+    Parsed(Box<ParsedQuery>),
     /// It did not; the parser's diagnostic (spans relative to the query).
     Invalid(Box<dyn Diagnostic + Send + Sync>),
     /// Warden has no parser for this language.
@@ -27,11 +27,11 @@ pub enum QueryOutcome {
 pub fn parse_query(language: Language, text: &str) -> QueryOutcome {
     match language {
         Language::Eql => match eql_syntax::parse(text) {
-            Ok(query) => QueryOutcome::Parsed(ParsedQuery::Eql(query)),
+            Ok(query) => QueryOutcome::Parsed(Box::new(ParsedQuery::Eql(query))),
             Err(errors) => QueryOutcome::Invalid(Box::new(errors)),
         },
         Language::Kuery => match kql_syntax::parse(text) {
-            Ok(query) => QueryOutcome::Parsed(ParsedQuery::Kql(query)),
+            Ok(query) => QueryOutcome::Parsed(Box::new(ParsedQuery::Kql(query))),
             Err(errors) => QueryOutcome::Invalid(Box::new(errors)),
         },
         Language::Lucene | Language::Esql => QueryOutcome::NotSupported(language),

@@ -9,6 +9,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::args::{Format, ValidateArgs};
+use crate::compile::compile;
 use crate::query::{QueryOutcome, parse_query};
 use crate::report::{Finding, Style, findings};
 use crate::rule_paths::rule_paths;
@@ -147,7 +148,12 @@ pub(crate) fn check_file(path: &Path, style: Style) -> FileOutcome {
         return outcome;
     };
     match parse_query(language, &query.text) {
-        QueryOutcome::Parsed(_) => {}
+        QueryOutcome::Parsed(parsed) => {
+            if let Err(errors) = compile(&parsed, rule.event_category_override.as_deref()) {
+                outcome.valid = false;
+                outcome.add(style, &file.query_diagnostic(&errors));
+            }
+        }
         QueryOutcome::Invalid(diagnostic) => {
             outcome.valid = false;
             outcome.add(style, &file.query_diagnostic(diagnostic.as_ref()));

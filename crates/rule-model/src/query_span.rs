@@ -36,7 +36,7 @@ pub struct QueryDiagnostic<'a> {
 impl<'a> QueryDiagnostic<'a> {
     /// Wraps `inner`, whose spans are relative to the query; `source` is the rule file when
     /// `offset` is `Some`, the query text otherwise.
-    pub(crate) fn new(
+    pub fn new(
         inner: &'a dyn Diagnostic,
         source: NamedSource<String>,
         offset: Option<u32>,
