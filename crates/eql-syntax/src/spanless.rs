@@ -90,7 +90,7 @@ impl Expr {
             ExprKind::Field(field) => field.span = Span::default(),
             ExprKind::Not(operand) | ExprKind::Neg(operand) => operand.clear_spans(),
             ExprKind::And(operands) | ExprKind::Or(operands) => {
-                operands.iter_mut().for_each(Expr::clear_spans)
+                operands.iter_mut().for_each(Expr::clear_spans);
             }
             ExprKind::Compare { lhs, rhs, .. } | ExprKind::Arith { lhs, rhs, .. } => {
                 lhs.clear_spans();

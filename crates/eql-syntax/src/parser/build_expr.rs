@@ -15,9 +15,9 @@ use crate::error::EqlError;
 impl Builder {
     /// `expression` and every rule below it.
     pub(super) fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let pair = skip_wrappers(pair);
         let span = span_of(&pair);
         match pair.as_rule() {
-            Rule::expression | Rule::paren => self.single_child(pair),
             Rule::or_expr => self.flat_chain(pair, ExprKind::Or),
             Rule::and_expr => self.flat_chain(pair, ExprKind::And),
             Rule::not_expr => {
@@ -41,15 +41,14 @@ impl Builder {
         }
     }
 
-    fn single_child(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let inner = operands(pair).into_iter().next().expect("grammar: one inner expression");
-        self.expr(inner)
-    }
-
     /// `a or b or c` becomes one node with three operands.
     fn flat_chain(&mut self, pair: Pair<'_, Rule>, make: fn(Vec<Expr>) -> ExprKind) -> Expr {
         let span = span_of(&pair);
-        let mut items: Vec<Expr> = operands(pair).into_iter().map(|p| self.expr(p)).collect();
+        let mut items: Vec<Expr> = pair
+            .into_inner()
+            .filter(|p| !matches!(p.as_rule(), Rule::kw_or | Rule::kw_and))
+            .map(|p| self.expr(p))
+            .collect();
         if items.len() == 1 { items.remove(0) } else { Expr { kind: make(items), span } }
     }
 
@@ -237,14 +236,30 @@ fn field(pair: Pair<'_, Rule>) -> FieldRef {
     FieldRef { name: segments.join("."), optional, span }
 }
 
-/// The inner pairs that are operands, without keyword and punctuation tokens.
-fn operands(pair: Pair<'_, Rule>) -> Vec<Pair<'_, Rule>> {
-    pair.into_inner()
-        .filter(|p| {
-            !matches!(
-                p.as_rule(),
-                Rule::kw_or | Rule::kw_and | Rule::open_paren | Rule::close_paren
-            )
-        })
-        .collect()
+/// Descends, in a loop rather than by recursion, through rules that only wrap one operand
+/// (`expression`, a one-operand `or_expr`, ..., parentheses), so that building a deeply
+/// nested query costs stack only for real operators.
+fn skip_wrappers(mut pair: Pair<'_, Rule>) -> Pair<'_, Rule> {
+    loop {
+        let rule = pair.as_rule();
+        let mut inner = pair.clone().into_inner();
+        let next = match (rule, inner.next(), inner.next()) {
+            (Rule::paren, Some(_), Some(expression)) => expression,
+            (
+                Rule::expression
+                | Rule::or_expr
+                | Rule::and_expr
+                | Rule::not_expr
+                | Rule::comparison
+                | Rule::additive
+                | Rule::multiplicative
+                | Rule::unary
+                | Rule::predicated,
+                Some(only),
+                None,
+            ) => only,
+            _ => return pair,
+        };
+        pair = next;
+    }
 }

@@ -6,6 +6,7 @@ use rule_span::Span;
 
 use super::pest::Rule;
 use crate::error::EqlError;
+use crate::parser::prescan::MAX_DEPTH;
 use crate::print::KEYWORDS;
 
 /// Translates a pest error on `text`.
@@ -15,6 +16,13 @@ pub(crate) fn syntax_error(text: &str, error: &Error<Rule>) -> EqlError {
         InputLocation::Span((start, _)) => start,
     };
     let position = text.floor_char_boundary(position);
+    // pest's own guard (pest >= 2.8) stops before the native stack runs out; the pre-scan's
+    // depth limit normally comes first, but a small thread stack can still get here.
+    if let ErrorVariant::CustomError { message } = &error.variant
+        && message.contains("limit reached")
+    {
+        return EqlError::TooDeep { limit: MAX_DEPTH, span: Span::from_range(position..position) };
+    }
     let phrases = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => phrases(positives),
         ErrorVariant::CustomError { message } => vec![message.clone()],
@@ -75,7 +83,7 @@ const OPERATORS: [&str; 9] = [
 fn rank(phrase: &str) -> (u8, &str) {
     let group = if phrase.starts_with("a ") || phrase.starts_with("an ") {
         0
-    } else if phrase.starts_with("`") && phrase[1..].starts_with(|c: char| c.is_ascii_alphabetic())
+    } else if phrase.starts_with('`') && phrase[1..].starts_with(|c: char| c.is_ascii_alphabetic())
     {
         1
     } else if phrase == "the end of the query" {

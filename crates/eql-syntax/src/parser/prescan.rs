@@ -82,7 +82,7 @@ impl Scanner<'_> {
                 }
                 b'\'' => self.single_quoted(start),
                 b'?' if matches!(self.peek(1), Some(b'"' | b'\'')) => {
-                    self.question_mark_string(start)
+                    self.question_mark_string(start);
                 }
                 b'`' => {
                     self.backtick();
@@ -97,7 +97,7 @@ impl Scanner<'_> {
                 b'(' | b'[' => {
                     self.nesting.open(start, self.bytes[start]);
                     self.pos += 1;
-                    if !self.check_depth(start) {
+                    if !self.check_depth(start, start + 1) {
                         return false;
                     }
                 }
@@ -108,7 +108,7 @@ impl Scanner<'_> {
                 b'-' | b'+' => {
                     self.nesting.run += 1;
                     self.pos += 1;
-                    if !self.check_depth(start) {
+                    if !self.check_depth(start, start + 1) {
                         return false;
                     }
                 }
@@ -117,7 +117,7 @@ impl Scanner<'_> {
                     self.pos = end;
                     if &self.bytes[start..end] == b"not" {
                         self.nesting.run += 1;
-                        if !self.check_depth(start) {
+                        if !self.check_depth(start, end) {
                             return false;
                         }
                     } else {
@@ -162,10 +162,10 @@ impl Scanner<'_> {
     }
 
     /// Records a depth error and returns false once the limit is crossed.
-    fn check_depth(&mut self, at: usize) -> bool {
+    fn check_depth(&mut self, start: usize, end: usize) -> bool {
         if self.nesting.depth() > MAX_DEPTH {
             self.errors
-                .push(EqlError::TooDeep { limit: MAX_DEPTH, span: Span::from_range(at..at + 1) });
+                .push(EqlError::TooDeep { limit: MAX_DEPTH, span: Span::from_range(start..end) });
             return false;
         }
         true
@@ -192,13 +192,12 @@ impl Scanner<'_> {
             self.pos = end;
             return;
         }
-        match closing_quote(&self.bytes[start + 1..line_end], b'"') {
-            Some(offset) => self.pos = start + 1 + offset + 1,
-            None => {
-                self.errors
-                    .push(EqlError::UnterminatedString { span: Span::from_range(start..line_end) });
-                self.pos = line_end;
-            }
+        if let Some(offset) = closing_quote(&self.bytes[start + 1..line_end], b'"') {
+            self.pos = start + 1 + offset + 1;
+        } else {
+            self.errors
+                .push(EqlError::UnterminatedString { span: Span::from_range(start..line_end) });
+            self.pos = line_end;
         }
     }
 
