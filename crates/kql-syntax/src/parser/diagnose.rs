@@ -27,7 +27,7 @@ pub(super) fn diagnose(text: &str, error: &Error<Rule>) -> Diagnosis {
     let found = text[pos..].chars().next();
     Diagnosis {
         error: classify(text, pos, found),
-        kibana_message: kibana_message(positives, found, innermost_unclosed(&text[..pos])),
+        kibana_message: kibana_message(positives, text, pos),
     }
 }
 
@@ -241,9 +241,9 @@ fn innermost_unclosed(text: &str) -> Option<(usize, char)> {
     stack.pop()
 }
 
-/// Kibana's `Expected … but … found.` form, from the rules pest tried at the position.
-/// Pest does not report literal tokens, so `"("`-style entries are partly missing.
-fn kibana_message(positives: &[Rule], found: Option<char>, open: Option<(usize, char)>) -> String {
+/// Kibana's `Expected … but … found.` form, from the rules pest tried at the position plus
+/// the literal tokens Kibana's grammar tries alongside them (pest does not report those).
+fn kibana_message(positives: &[Rule], text: &str, pos: usize) -> String {
     let mut expected: Vec<&str> = positives
         .iter()
         .flat_map(|rule| match rule {
@@ -255,12 +255,18 @@ fn kibana_message(positives: &[Rule], found: Option<char>, open: Option<(usize, 
                 &["field name"]
             }
             Rule::value | Rule::free_text | Rule::list_of_values => &["value"],
-            Rule::range_operator => &["\"<\"", "\"<=\"", "\">\"", "\">=\""],
+            // Where a range operator is tried, so is the `:` of a field or nested query.
+            Rule::range_operator => &["\":\"", "\"<\"", "\"<=\"", "\">\"", "\">=\""],
             Rule::quoted_string | Rule::unquoted_literal => &["literal"],
+            Rule::or_query | Rule::and_query | Rule::not_query => &["NOT", "field name", "value"],
+            Rule::or_values | Rule::and_values | Rule::not_values => &["NOT", "value"],
             _ => &[],
         })
         .copied()
         .collect();
+    let before = &text[..pos];
+    let trimmed = before.trim_end_matches(SPACES);
+    let open = innermost_unclosed(before);
     let after_value = positives.iter().any(|r| matches!(r, Rule::or_keyword | Rule::and_keyword));
     match open {
         Some((_, '(')) if after_value => expected.push("\")\""),
@@ -269,17 +275,45 @@ fn kibana_message(positives: &[Rule], found: Option<char>, open: Option<(usize, 
     }
     if positives.contains(&Rule::value) && !positives.contains(&Rule::field) {
         // After `:` Kibana also expects a value list or a nested query, and whitespace.
-        expected.extend(["\"(\"", "\"{\"", "whitespace"]);
+        expected.extend(["\"{\"", "whitespace"]);
     }
     if expected.is_empty() {
-        // A condition was expected (after `(`, `or`, `and` or at the start).
-        expected.extend(["\"(\"", "NOT", "field name", "value"]);
+        expected = expected_condition(trimmed, open);
+    }
+    if expected.iter().any(|e| matches!(*e, "field name" | "value")) {
+        expected.push("\"(\"");
     }
     expected.sort_unstable();
     expected.dedup();
-    let found = match found {
+    let found = match text[pos..].chars().next() {
         Some(c) => format!("\"{c}\""),
         None => "end of input".to_owned(),
     };
     format!("Expected {} but {found} found.", expected.join(", "))
+}
+
+/// What Kibana expects where a condition (or a value of a value list) should start.
+fn expected_condition(trimmed: &str, open: Option<(usize, char)>) -> Vec<&'static str> {
+    let in_value_list = open.is_some_and(|(offset, c)| {
+        c == '(' && trimmed[..offset].trim_end_matches(SPACES).ends_with([':', '('])
+    });
+    let keyword = trailing_keyword(trimmed);
+    let mut expected = match keyword {
+        Some(k) if k.eq_ignore_ascii_case("not") => vec![],
+        _ => vec!["NOT"],
+    };
+    expected.push(if in_value_list { "value" } else { "field name" });
+    if in_value_list {
+        expected.retain(|e| *e != "field name");
+    } else {
+        expected.push("value");
+    }
+    if keyword.is_none() {
+        // After `(`, `{` or at the start an optional `Space*` was tried too.
+        expected.push("whitespace");
+        if trimmed.is_empty() {
+            expected.push("end of input");
+        }
+    }
+    expected
 }
