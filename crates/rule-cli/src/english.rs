@@ -29,12 +29,9 @@ pub(crate) fn eql_query(query: &eql::Query) -> String {
             eql_expr(&mut out, 0, &event.condition);
         }
         eql::QueryBody::Sequence(sequence) => {
-            let _ = write!(
-                out.text,
-                "Matches a sequence of {} events, in this order",
-                sequence.terms.len()
-            );
+            let _ = write!(out.text, "Matches a sequence of {} events", sequence.terms.len());
             join_keys(&mut out.text, &sequence.by);
+            let _ = write!(out.text, ", in this order");
             if let Some(maxspan) = &sequence.maxspan {
                 let _ = write!(out.text, ", all within {maxspan}");
             }
@@ -52,9 +49,9 @@ pub(crate) fn eql_query(query: &eql::Query) -> String {
             }
         }
         eql::QueryBody::Sample(sample) => {
-            let _ =
-                write!(out.text, "Matches a sample of {} events, in any order", sample.terms.len());
+            let _ = write!(out.text, "Matches a sample of {} events", sample.terms.len());
             join_keys(&mut out.text, &sample.by);
+            let _ = write!(out.text, ", in any order");
             let _ = writeln!(out.text, ":");
             for (index, term) in sample.terms.iter().enumerate() {
                 let _ = write!(out.text, "{}. {}", index + 1, category(&term.query.category));

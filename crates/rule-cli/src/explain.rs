@@ -88,7 +88,7 @@ fn write_rule(file: &RuleFile, style: Style, out: &mut dyn Write) -> io::Result<
     };
     match parse_query(language, &query.text) {
         QueryOutcome::Parsed(parsed) => {
-            write!(out, "{}", query_sections(&parsed))?;
+            write!(out, "\n{}", query_sections(&parsed))?;
             match compile(&parsed, rule.event_category_override.as_deref()) {
                 Ok(compiled) => {
                     write!(out, "{}", bytecode_section(&compiled))?;
@@ -118,7 +118,7 @@ fn query_sections(query: &ParsedQuery) -> String {
         ParsedQuery::Kql(query) => (english::kql_query(query), tree::kql_tree(query)),
     };
     format!(
-        "\n== Query, in plain English ==\n{reading}\n== Syntax tree (spans are byte offsets in the query) ==\n{tree}"
+        "== Query, in plain English ==\n{reading}\n== Syntax tree (spans are byte offsets in the query) ==\n{tree}"
     )
 }
 
@@ -167,10 +167,10 @@ fn alert_reading(rule: &Rule) -> String {
     match rule.rule_type {
         RuleType::NewTerms => match &rule.new_terms {
             Some(new_terms) => format!(
-                "A matching event raises an alert when its combination of {} was not seen in any matching event of the {} before the searched window (history_window_start {}).",
+                "A matching event raises an alert when its combination of {} was not seen in any matching event from {} to the start of the searched window (a history of up to {}).",
                 new_terms.fields.join(" + "),
-                new_terms.history_window,
-                new_terms.history_window_start
+                new_terms.history_window_start,
+                new_terms.history_window
             ),
             None => "A matching event raises an alert when its terms are new.".to_owned(),
         },

@@ -1,0 +1,138 @@
+//! The `warden` binary, end to end: exit codes and snapshots of what it prints.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs `warden args...` in `dir`; returns (exit code, stdout, stderr).
+fn warden(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the warden binary runs");
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("UTF-8 output");
+    (output.status.code().expect("an exit code"), text(output.stdout), text(output.stderr))
+}
+
+/// A scratch folder holding a copy of a seed rule with `find` replaced by `replace`.
+fn broken_copy(case: &str, rule: &str, find: &str, replace: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli").join(case);
+    std::fs::create_dir_all(&dir).unwrap();
+    let original = std::fs::read_to_string(workspace().join("rules/windows").join(rule)).unwrap();
+    assert_eq!(original.matches(find).count(), 1, "{case}: `find` must occur once");
+    std::fs::write(dir.join(rule), original.replacen(find, replace, 1)).unwrap();
+    dir
+}
+
+const EQL_RULE: &str = "persistence_local_scheduled_job_creation.toml";
+const KQL_RULE: &str = "persistence_scheduled_task_updated.toml";
+
+#[test]
+fn validate_seed_rules_succeeds() {
+    let (code, stdout, stderr) = warden(&workspace(), &["validate", "rules"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn validate_json_has_one_line_per_rule() {
+    let (code, stdout, _) = warden(&workspace(), &["validate", "--format", "json", "rules"]);
+    assert_eq!(code, 0);
+    for line in stdout.lines() {
+        let report: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(report["valid"], true);
+    }
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn eql_query_syntax_error_points_into_the_rule_file() {
+    // `"job"` loses its closing quote on line 80 of the file (line 2 of the query).
+    let dir = broken_copy(
+        "eql_syntax",
+        EQL_RULE,
+        r#"file.extension : "job" and"#,
+        r#"file.extension : "job and"#,
+    );
+    let (code, stdout, _) = warden(&dir, &["validate", EQL_RULE]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(stdout);
+    let (_, json, _) = warden(&dir, &["validate", "--format", "json", EQL_RULE]);
+    let report: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(report["valid"], false);
+    assert_eq!(report["diagnostics"][0]["line"], 80);
+    assert_eq!(report["diagnostics"][0]["column"], 60);
+    insta::assert_snapshot!("eql_query_syntax_error_json", json);
+}
+
+#[test]
+fn kql_query_syntax_error_points_into_the_rule_file() {
+    let dir = broken_copy("kql_syntax", KQL_RULE, r#"("S-1-5-18" or"#, r#"("S-1-5-18" or or"#);
+    let (code, stdout, _) = warden(&dir, &["validate", KQL_RULE]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(stdout);
+    let (_, json, _) = warden(&dir, &["validate", "--format", "json", KQL_RULE]);
+    let report: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(report["diagnostics"][0]["line"], 69);
+}
+
+#[test]
+fn shape_error_is_reported_with_summary_in_json() {
+    let dir = broken_copy("bad_from", KQL_RULE, r#"from = "now-9m""#, r#"from = "yesterday""#);
+    let (code, stdout, _) = warden(&dir, &["validate", "--format", "json", "."]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn missing_path_is_a_usage_error() {
+    let (code, stdout, stderr) = warden(&workspace(), &["validate", "no/such/rules"]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert_eq!(stderr, "error: no/such/rules: no such file or folder\n");
+    let (code, _, _) = warden(&workspace(), &["validate"]);
+    assert_eq!(code, 2, "no PATH is a clap usage error");
+}
+
+#[test]
+fn explain_eql_seed_rule() {
+    let (code, stdout, _) =
+        warden(&workspace(), &["explain", &format!("rules/windows/{EQL_RULE}")]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn explain_kql_seed_rule() {
+    let (code, stdout, _) =
+        warden(&workspace(), &["explain", &format!("rules/windows/{KQL_RULE}")]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn explain_query_text() {
+    let (code, stdout, _) = warden(
+        &workspace(),
+        &[
+            "explain",
+            "--language",
+            "eql",
+            r#"sequence by host.id [process where process.name : "a*"] [file where true]"#,
+        ],
+    );
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn explain_invalid_query_fails() {
+    let (code, stdout, _) = warden(&workspace(), &["explain", "--language", "kuery", "a: (b or c"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(stdout);
+}
