@@ -22,6 +22,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Run rules over events and print the alerts.
     Run(RunArgs),
+    /// Search events with one query, like Elasticsearch's EQL search API.
+    Query(QueryArgs),
 }
 
 /// How `validate` reports.
@@ -78,4 +80,36 @@ pub struct RunArgs {
     /// Index name for events that carry none (no `_index`, no `data_stream.*`).
     #[arg(long, value_name = "NAME")]
     pub index: Option<String>,
+}
+
+/// `warden query`.
+#[derive(Debug, clap::Args)]
+pub struct QueryArgs {
+    /// The query language.
+    #[arg(long, value_enum, default_value_t = QueryLanguage::Eql)]
+    pub language: QueryLanguage,
+    /// The query text.
+    #[arg(value_name = "QUERY")]
+    pub query: String,
+    /// NDJSON event files (`-` for standard input); standard input when none is given.
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    pub events: Vec<PathBuf>,
+    /// Index name for events that carry none.
+    #[arg(long, value_name = "NAME")]
+    pub index: Option<String>,
+    /// Most hits returned (Elasticsearch's default: 10).
+    #[arg(long, default_value_t = 10)]
+    pub size: usize,
+    /// Return the earliest matches instead of the latest.
+    #[arg(long)]
+    pub head: bool,
+    /// Field holding the event time.
+    #[arg(long, default_value = "@timestamp", value_name = "FIELD")]
+    pub timestamp_field: String,
+    /// Field breaking ties between events with the same time.
+    #[arg(long, value_name = "FIELD")]
+    pub tiebreaker_field: Option<String>,
+    /// Field holding the event category (EQL).
+    #[arg(long, default_value = "event.category", value_name = "FIELD")]
+    pub event_category_field: String,
 }

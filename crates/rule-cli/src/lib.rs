@@ -1,4 +1,4 @@
-//! The `warden` command line: `validate`, `explain` and `run` over detection rules.
+//! The `warden` command line: `validate`, `explain`, `run` and `query` over detection rules.
 //!
 //! [`run`] parses the arguments and dispatches; each subcommand writes to the given output,
 //! so tests can call it without a process. Diagnostics are rendered with miette's graphical
@@ -11,6 +11,8 @@ mod explain;
 mod query;
 mod report;
 mod rule_paths;
+mod run;
+mod search;
 mod tree;
 mod validate;
 
@@ -89,7 +91,8 @@ pub fn run(
     let result = match &cli.command {
         Command::Validate(args) => validate::validate(args, out),
         Command::Explain(args) => explain::explain(args, out),
-        Command::Run(_) => Ok(ExitStatus::Usage),
+        Command::Run(args) => run::run(args, out, err),
+        Command::Query(args) => search::query(args, out, err),
     };
     match result {
         Ok(status) => status,

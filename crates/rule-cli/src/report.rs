@@ -21,6 +21,13 @@ impl Style {
         Self { colour, width: 80 }
     }
 
+    /// Like [`Style::for_stdout`], for reports written to standard error.
+    pub fn for_stderr() -> Self {
+        let terminal = io::stderr().is_terminal();
+        let colour = terminal && std::env::var_os("NO_COLOR").is_none();
+        Self { colour, width: 80 }
+    }
+
     /// No colour, width 80: the snapshot style.
     pub const fn plain() -> Self {
         Self { colour: false, width: 80 }

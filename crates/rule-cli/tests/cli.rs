@@ -136,3 +136,55 @@ fn explain_invalid_query_fails() {
     assert_eq!(code, 1);
     insta::assert_snapshot!(stdout);
 }
+
+#[test]
+fn run_seed_rules_over_sample_events() {
+    let (code, stdout, stderr) = warden(
+        &workspace(),
+        &["run", "--rules", "rules", "--events", "tests/events/sample-events.ndjson"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let digest: Vec<String> = stdout
+        .lines()
+        .map(|line| {
+            let alert: serde_json::Value = serde_json::from_str(line).unwrap();
+            let what = alert
+                .pointer("/file/path")
+                .or_else(|| alert.pointer("/winlog/event_data/TaskName"));
+            format!(
+                "{} | {} | {} | {}",
+                alert["kibana.alert.rule.name"].as_str().unwrap_or("?"),
+                alert["@timestamp"].as_str().unwrap_or("?"),
+                alert.pointer("/host/name").and_then(serde_json::Value::as_str).unwrap_or("?"),
+                what.and_then(serde_json::Value::as_str).unwrap_or("?"),
+            )
+        })
+        .collect();
+    // 3 job files + 5 first-seen (host.id, TaskName) pairs: tests/events/README.md.
+    assert_eq!(digest.len(), 8);
+    insta::assert_snapshot!(format!("{}\n---\n{stderr}", digest.join("\n")));
+}
+
+#[test]
+fn query_returns_hits_oldest_first() {
+    let (code, stdout, stderr) = warden(
+        &workspace(),
+        &[
+            "query",
+            "--events",
+            "tests/events/sample-events.ndjson",
+            "--size",
+            "3",
+            r#"file where file.extension : "JOB""#,
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let ids: Vec<String> = stdout
+        .lines()
+        .map(|line| {
+            let hit: serde_json::Value = serde_json::from_str(line).unwrap();
+            format!("{} {}", hit["_index"].as_str().unwrap(), hit["_id"].as_str().unwrap())
+        })
+        .collect();
+    insta::assert_snapshot!(format!("{}\n---\n{stderr}", ids.join("\n")));
+}

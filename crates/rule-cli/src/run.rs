@@ -1,0 +1,158 @@
+//! `warden run`: loads rules, compiles them into one engine, streams events through it and
+//! prints the alerts (one Kibana alert document per line) and a summary.
+
+use std::fs::File;
+use std::io::{self, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use rule_compiler::{CompileErrors, Compiler, EqlOptions};
+use rule_engine::{
+    CompiledQuery, Engine, EngineOptions, InputEvent, MalformedLine, NdjsonReader, RunOutput,
+};
+use rule_model::{Rule, RuleFile};
+
+use crate::args::RunArgs;
+use crate::query::{ParsedQuery, QueryOutcome, parse_query};
+use crate::report::Style;
+use crate::rule_paths::rule_paths;
+use crate::{ExitStatus, UsageError};
+
+/// One event source: NDJSON lines or malformed-line reports.
+pub(crate) type EventStream = Box<dyn Iterator<Item = Result<InputEvent, MalformedLine>>>;
+
+/// Opens the `--events` inputs (standard input for `-` or when none is given).
+pub(crate) fn open_events(paths: &[PathBuf]) -> Result<EventStream, UsageError> {
+    if paths.is_empty() {
+        return Ok(Box::new(NdjsonReader::new(io::stdin().lock())));
+    }
+    let mut streams: Vec<EventStream> = Vec::new();
+    for path in paths {
+        if path == Path::new("-") {
+            streams.push(Box::new(NdjsonReader::new(io::stdin().lock())));
+        } else {
+            let file = File::open(path)
+                .map_err(|err| UsageError::Path { path: path.clone(), message: err.to_string() })?;
+            streams.push(Box::new(NdjsonReader::new(BufReader::new(file))));
+        }
+    }
+    Ok(Box::new(streams.into_iter().flatten()))
+}
+
+/// Runs `run`: alerts to `out`, diagnostics and the summary to `err`.
+pub(crate) fn run(
+    args: &RunArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus, UsageError> {
+    let paths = rule_paths(&args.rules)?;
+    let events = open_events(&args.events)?;
+    let options = EngineOptions { default_index: args.index.clone(), ..EngineOptions::default() };
+    let style = Style::for_stderr();
+    let mut compiler = Compiler::new();
+    let mut rules: Vec<(Rule, CompiledQuery)> = Vec::new();
+    let mut rejected = 0usize;
+    for path in &paths {
+        match prepare(path, &mut compiler, &options, style) {
+            Ok(prepared) => rules.push(prepared),
+            Err(report) => {
+                rejected += 1;
+                write!(err, "{report}").map_err(UsageError::Output)?;
+            }
+        }
+    }
+    if rules.is_empty() {
+        writeln!(
+            err,
+            "error: no rule to run ({} rule file(s) given, {rejected} rejected)",
+            paths.len()
+        )
+        .map_err(UsageError::Output)?;
+        return Ok(ExitStatus::Failure);
+    }
+    let mut engine = match Engine::new(compiler.into_fields(), rules, options) {
+        Ok(engine) => engine,
+        Err(error) => {
+            writeln!(err, "{}", style.render(&error)).map_err(UsageError::Output)?;
+            return Ok(ExitStatus::Failure);
+        }
+    };
+    let output = engine.run(events);
+    write_alerts(&output, out).map_err(UsageError::Output)?;
+    write_summary(&output, err).map_err(UsageError::Output)?;
+    Ok(if rejected == 0 { ExitStatus::Success } else { ExitStatus::Failure })
+}
+
+/// Loads, parses and compiles one rule and checks the engine can run it; the error is the
+/// report to print.
+fn prepare(
+    path: &Path,
+    compiler: &mut Compiler,
+    options: &EngineOptions,
+    style: Style,
+) -> Result<(Rule, CompiledQuery), String> {
+    let file = RuleFile::load(path).map_err(|failure| style.render(&failure.failure))?;
+    let rule = &file.rule;
+    let skipped = |why: &str| format!("skipped: {} ({why})\n", path.display());
+    let (Some(language), Some(query)) = (rule.language, &rule.query) else {
+        return Err(skipped(&format!("{} rules have no query warden can run", rule.rule_type)));
+    };
+    let syntax = match parse_query(language, &query.text) {
+        QueryOutcome::Parsed(syntax) => syntax,
+        QueryOutcome::Invalid(diagnostic) => {
+            return Err(style.render(&file.query_diagnostic(diagnostic.as_ref())));
+        }
+        QueryOutcome::NotSupported(language) => {
+            return Err(skipped(&format!("{language} queries are not supported")));
+        }
+    };
+    let compiled = compile_for_engine(&syntax, rule, compiler)
+        .map_err(|errors| style.render(&file.query_diagnostic(&errors)))?
+        .map_err(|problem| skipped(&problem))?;
+    // The engine refuses some rule types and shapes; find out for this rule alone, so that
+    // one unsupported rule does not stop the others.
+    Engine::new(compiler.fields().clone(), vec![(rule.clone(), compiled.clone())], options.clone())
+        .map_err(|error| skipped(&error.to_string()))?;
+    Ok((file.rule, compiled))
+}
+
+/// Compiles a parsed query into the engine's shape; the inner error says why the engine
+/// cannot run it (an EQL sequence, pipes).
+fn compile_for_engine(
+    parsed: &ParsedQuery,
+    rule: &Rule,
+    compiler: &mut Compiler,
+) -> Result<Result<CompiledQuery, String>, CompileErrors> {
+    Ok(match parsed {
+        ParsedQuery::Eql(query) => {
+            let mut options = EqlOptions::default();
+            if let Some(field) = &rule.event_category_override {
+                field.clone_into(&mut options.category_field);
+            }
+            CompiledQuery::from_eql(compiler.compile_eql(query, &options)?)
+                .map_err(|error| error.to_string())
+        }
+        ParsedQuery::Kql(query) => Ok(CompiledQuery::from_kql(compiler.compile_kql(query)?)),
+    })
+}
+
+fn write_alerts(output: &RunOutput, out: &mut dyn Write) -> io::Result<()> {
+    for alert in &output.alerts {
+        let line = serde_json::to_string(&alert.document).map_err(io::Error::other)?;
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+fn write_summary(output: &RunOutput, err: &mut dyn Write) -> io::Result<()> {
+    let summary = &output.summary;
+    for malformed in &summary.malformed_lines {
+        writeln!(err, "warning: {malformed}")?;
+    }
+    for warning in &summary.warnings {
+        writeln!(err, "warning: {warning}")?;
+    }
+    for rule in &summary.rules {
+        writeln!(err, "{}: {} matched, {} alert(s)", rule.name, rule.matched, rule.alerts)?;
+    }
+    writeln!(err, "{} event(s) read, {} alert(s)", summary.events_read, output.alerts.len())
+}

@@ -1,0 +1,97 @@
+//! `warden query`: one query over events, answered like Elasticsearch's EQL search API
+//! (hits as `{"_index","_id","_source"}` lines, oldest first).
+
+use std::io::{self, Write};
+
+use miette::NamedSource;
+use rule_compiler::{Compiler, EqlOptions};
+use rule_engine::{CompiledQuery, QueryOptions, ResultPosition, search};
+use rule_model::{Language, QueryDiagnostic};
+
+use crate::args::{QueryArgs, QueryLanguage};
+use crate::query::{ParsedQuery, QueryOutcome, parse_query};
+use crate::report::Style;
+use crate::run::open_events;
+use crate::{ExitStatus, UsageError};
+
+/// Runs `query`: hits to `out`, diagnostics and counts to `err`.
+pub(crate) fn query(
+    args: &QueryArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus, UsageError> {
+    let style = Style::for_stderr();
+    let language = match args.language {
+        QueryLanguage::Eql => Language::Eql,
+        QueryLanguage::Kuery => Language::Kuery,
+    };
+    let syntax = match parse_query(language, &args.query) {
+        QueryOutcome::Parsed(syntax) => syntax,
+        QueryOutcome::Invalid(diagnostic) => {
+            write!(err, "{}", style.render(diagnostic.as_ref())).map_err(UsageError::Output)?;
+            return Ok(ExitStatus::Failure);
+        }
+        QueryOutcome::NotSupported(language) => {
+            writeln!(err, "error: {language} queries are not supported")
+                .map_err(UsageError::Output)?;
+            return Ok(ExitStatus::Failure);
+        }
+    };
+    let mut compiler = Compiler::new();
+    let lowered = match &*syntax {
+        ParsedQuery::Eql(query) => {
+            let options = EqlOptions { category_field: args.event_category_field.clone() };
+            compiler.compile_eql(query, &options).map(CompiledQuery::from_eql)
+        }
+        ParsedQuery::Kql(query) => {
+            compiler.compile_kql(query).map(|program| Ok(CompiledQuery::from_kql(program)))
+        }
+    };
+    let compiled = match lowered {
+        Ok(Ok(query)) => query,
+        Ok(Err(shape)) => {
+            writeln!(err, "error: {shape}").map_err(UsageError::Output)?;
+            return Ok(ExitStatus::Failure);
+        }
+        Err(errors) => {
+            let source = NamedSource::new("query", args.query.clone());
+            write!(err, "{}", style.render(&QueryDiagnostic::new(&errors, source, Some(0))))
+                .map_err(UsageError::Output)?;
+            return Ok(ExitStatus::Failure);
+        }
+    };
+    let options = QueryOptions {
+        size: args.size,
+        timestamp_field: args.timestamp_field.clone(),
+        tiebreaker_field: args.tiebreaker_field.clone(),
+        event_category_field: args.event_category_field.clone(),
+        result_position: if args.head { ResultPosition::Head } else { ResultPosition::Tail },
+        default_index: args.index.clone(),
+    };
+    let events = open_events(&args.events)?;
+    let output = search(compiler.fields(), &compiled, &options, events);
+    let written: io::Result<()> = (|| {
+        for hit in &output.hits {
+            writeln!(out, "{}", serde_json::to_string(&hit.to_json()).map_err(io::Error::other)?)?;
+        }
+        for malformed in &output.malformed_lines {
+            writeln!(err, "warning: {malformed}")?;
+        }
+        if output.without_timestamp > 0 {
+            writeln!(
+                err,
+                "warning: {} matching event(s) without a usable {} were left out",
+                output.without_timestamp, options.timestamp_field
+            )?;
+        }
+        writeln!(
+            err,
+            "{} event(s) read, {} matched, {} hit(s)",
+            output.events_read,
+            output.matched,
+            output.hits.len()
+        )
+    })();
+    written.map_err(UsageError::Output)?;
+    Ok(ExitStatus::Success)
+}
