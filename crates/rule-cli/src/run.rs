@@ -105,14 +105,14 @@ fn prepare(
             return Err(skipped(&format!("{language} queries are not supported")));
         }
     };
-    let compiled = compile_for_engine(&syntax, rule, compiler)
+    let runnable = compile_for_engine(&syntax, rule, compiler)
         .map_err(|errors| style.render(&file.query_diagnostic(&errors)))?
         .map_err(|problem| skipped(&problem))?;
     // The engine refuses some rule types and shapes; find out for this rule alone, so that
     // one unsupported rule does not stop the others.
-    Engine::new(compiler.fields().clone(), vec![(rule.clone(), compiled.clone())], options.clone())
+    Engine::new(compiler.fields().clone(), vec![(rule.clone(), runnable.clone())], options.clone())
         .map_err(|error| skipped(&error.to_string()))?;
-    Ok((file.rule, compiled))
+    Ok((file.rule, runnable))
 }
 
 /// Compiles a parsed query into the engine's shape; the inner error says why the engine

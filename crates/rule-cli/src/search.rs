@@ -47,7 +47,7 @@ pub(crate) fn query(
             compiler.compile_kql(query).map(|program| Ok(CompiledQuery::from_kql(program)))
         }
     };
-    let compiled = match lowered {
+    let runnable = match lowered {
         Ok(Ok(query)) => query,
         Ok(Err(shape)) => {
             writeln!(err, "error: {shape}").map_err(UsageError::Output)?;
@@ -69,7 +69,7 @@ pub(crate) fn query(
         default_index: args.index.clone(),
     };
     let events = open_events(&args.events)?;
-    let output = search(compiler.fields(), &compiled, &options, events);
+    let output = search(compiler.fields(), &runnable, &options, events);
     let written: io::Result<()> = (|| {
         for hit in &output.hits {
             writeln!(out, "{}", serde_json::to_string(&hit.to_json()).map_err(io::Error::other)?)?;
