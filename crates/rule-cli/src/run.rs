@@ -51,12 +51,16 @@ pub(crate) fn run(
     let mut compiler = Compiler::new();
     let mut rules: Vec<(Rule, CompiledQuery)> = Vec::new();
     let mut rejected = 0usize;
+    let mut invalid = 0usize;
     for path in &paths {
         match prepare(path, &mut compiler, &options, style) {
             Ok(prepared) => rules.push(prepared),
-            Err(report) => {
+            Err(rejection) => {
                 rejected += 1;
-                write!(err, "{report}").map_err(UsageError::Output)?;
+                if let Rejection::Invalid(_) = rejection {
+                    invalid += 1;
+                }
+                write!(err, "{}", rejection.report()).map_err(UsageError::Output)?;
             }
         }
     }
@@ -79,34 +83,52 @@ pub(crate) fn run(
     let output = engine.run(events);
     write_alerts(&output, out).map_err(UsageError::Output)?;
     write_summary(&output, err).map_err(UsageError::Output)?;
-    Ok(if rejected == 0 { ExitStatus::Success } else { ExitStatus::Failure })
+    Ok(if invalid == 0 { ExitStatus::Success } else { ExitStatus::Failure })
 }
 
-/// Loads, parses and compiles one rule and checks the engine can run it; the error is the
-/// report to print.
+/// Why a rule is not run, with the report to print.
+enum Rejection {
+    /// The rule file, its query or its compilation has errors (exit code 1).
+    Invalid(String),
+    /// Valid, but of a kind the engine does not run (reported, not an error).
+    Skipped(String),
+}
+
+impl Rejection {
+    fn report(&self) -> &str {
+        match self {
+            Self::Invalid(report) | Self::Skipped(report) => report,
+        }
+    }
+}
+
+/// Loads, parses and compiles one rule and checks the engine can run it.
 fn prepare(
     path: &Path,
     compiler: &mut Compiler,
     options: &EngineOptions,
     style: Style,
-) -> Result<(Rule, CompiledQuery), String> {
-    let file = RuleFile::load(path).map_err(|failure| style.render(&failure.failure))?;
+) -> Result<(Rule, CompiledQuery), Rejection> {
+    let file = RuleFile::load(path)
+        .map_err(|failure| Rejection::Invalid(style.render(&failure.failure)))?;
     let rule = &file.rule;
-    let skipped = |why: &str| format!("skipped: {} ({why})\n", path.display());
+    let skipped = |why: &str| Rejection::Skipped(format!("skipped: {} ({why})\n", path.display()));
     let (Some(language), Some(query)) = (rule.language, &rule.query) else {
         return Err(skipped(&format!("{} rules have no query warden can run", rule.rule_type)));
     };
     let syntax = match parse_query(language, &query.text) {
         QueryOutcome::Parsed(syntax) => syntax,
         QueryOutcome::Invalid(diagnostic) => {
-            return Err(style.render(&file.query_diagnostic(diagnostic.as_ref())));
+            return Err(Rejection::Invalid(
+                style.render(&file.query_diagnostic(diagnostic.as_ref())),
+            ));
         }
         QueryOutcome::NotSupported(language) => {
             return Err(skipped(&format!("{language} queries are not supported")));
         }
     };
     let runnable = compile_for_engine(&syntax, rule, compiler)
-        .map_err(|errors| style.render(&file.query_diagnostic(&errors)))?
+        .map_err(|errors| Rejection::Invalid(style.render(&file.query_diagnostic(&errors))))?
         .map_err(|problem| skipped(&problem))?;
     // The engine refuses some rule types and shapes; find out for this rule alone, so that
     // one unsupported rule does not stop the others.

@@ -188,3 +188,16 @@ fn query_returns_hits_oldest_first() {
         .collect();
     insta::assert_snapshot!(format!("{}\n---\n{stderr}", ids.join("\n")));
 }
+
+#[test]
+fn run_reports_an_invalid_rule_and_runs_the_others() {
+    let dir = broken_copy("run_invalid", KQL_RULE, "not user.name : *$", "not user.name : (*$");
+    std::fs::copy(workspace().join("rules/windows").join(EQL_RULE), dir.join(EQL_RULE)).unwrap();
+    let events = workspace().join("tests/events/sample-events.ndjson");
+    let (code, stdout, stderr) =
+        warden(&dir, &["run", "--rules", ".", "--events", events.to_str().unwrap()]);
+    assert_eq!(code, 1, "an invalid rule fails the run");
+    assert_eq!(stdout.lines().count(), 3, "the EQL rule still raised its alerts");
+    assert!(stderr.contains("kql::unclosed_paren"), "{stderr}");
+    assert!(stderr.contains("persistence_scheduled_task_updated.toml:70:17"), "{stderr}");
+}
