@@ -269,3 +269,22 @@ fn indexed_routing_equals_full_scan() {
     assert_eq!(indexed.alerts, scanned.alerts);
     assert_eq!(indexed.summary, scanned.summary);
 }
+
+#[test]
+fn unreadable_override_time_falls_back_to_timestamp_with_a_warning() {
+    let mut engine = new_terms_engine();
+    let mut line = task_event("bad-time", Some("yesterday"), json!("h1"), json!("t1"));
+    line["_source"]["@timestamp"] = json!("2025-07-01T00:00:00Z");
+    let output = run(&mut engine, &[line]);
+    assert_eq!(alert_lines(&output), pairs(&[("nt", "bad-time")]));
+    assert_eq!(output.alerts[0].document["@timestamp"], json!("2025-07-01T00:00:00.000Z"));
+    assert!(
+        output
+            .summary
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("line 1: `event.ingested`: `yesterday` is not a date")),
+        "{:?}",
+        output.summary.warnings
+    );
+}
