@@ -1,0 +1,255 @@
+//! `Schema`: an ordered map of dotted field path to [`FieldSpec`], with alias
+//! resolution, wildcard field-name expansion and overlaying of sources.
+
+use indexmap::IndexMap;
+
+use crate::field_type::FieldType;
+use crate::spec::{FieldSpec, MultiField};
+
+/// Aliases cannot point at aliases in ES; this bounds a malformed chain.
+const MAX_ALIAS_HOPS: usize = 8;
+
+/// Known fields by full dotted path (`process.pid`, `file.path.text`), in the order
+/// their sources listed them. Multi-fields are entries of their own, so every
+/// addressable name is a key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Schema {
+    fields: IndexMap<String, FieldSpec>,
+}
+
+/// A field found through [`Schema::resolve`]: the concrete path after following an
+/// alias, and its mapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResolvedField<'a> {
+    /// The concrete field's path (the alias target, or the asked path itself).
+    pub path: &'a str,
+    /// The concrete field's mapping.
+    pub spec: &'a FieldSpec,
+}
+
+impl Schema {
+    /// An empty schema.
+    pub fn new() -> Schema {
+        Schema::default()
+    }
+
+    /// How many paths are known.
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// Whether no path is known.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// The mapping of exactly `path` (an alias is returned as the alias).
+    pub fn get(&self, path: &str) -> Option<&FieldSpec> {
+        self.fields.get(path)
+    }
+
+    /// Whether `path` is known.
+    pub fn contains(&self, path: &str) -> bool {
+        self.fields.contains_key(path)
+    }
+
+    /// The type of `path` after following an alias.
+    pub fn field_type(&self, path: &str) -> Option<&FieldType> {
+        self.resolve(path).map(|field| &field.spec.ty)
+    }
+
+    /// The alias target of `path`, if `path` is an alias.
+    pub fn alias_target(&self, path: &str) -> Option<&str> {
+        self.get(path)?.ty.alias_target()
+    }
+
+    /// `path` with its alias followed: the concrete field's path and mapping. `None`
+    /// when `path` is unknown or its alias target is (a schema assembled from several
+    /// sources may hold a dangling alias; the mapping loader rejects them).
+    pub fn resolve<'a>(&'a self, path: &str) -> Option<ResolvedField<'a>> {
+        let (mut key, mut spec) = self.fields.get_key_value(path)?;
+        for _ in 0..MAX_ALIAS_HOPS {
+            let FieldType::Alias(target) = &spec.ty else {
+                return Some(ResolvedField { path: key, spec });
+            };
+            (key, spec) = self.fields.get_key_value(target.as_str())?;
+        }
+        None
+    }
+
+    /// The known field names matching `pattern`, where `*` matches any run of
+    /// characters (dots included) and everything else matches itself, case-sensitively;
+    /// in schema order. Object and nested containers are skipped, aliases and
+    /// multi-fields are included.
+    ///
+    /// This is how Kibana expands a KQL field name against a data view: the data view's
+    /// fields whose name matches `^pattern$` with `*` → `.*`, case-sensitively
+    /// (`shared/docs/kql.md` §2.1; Kibana `kbn-es-query` kuery `getFields`). Data views
+    /// list leaf fields, not object containers. A pattern without `*` gives the field
+    /// itself when it is known.
+    pub fn expand<'a>(&'a self, pattern: &str) -> Vec<&'a str> {
+        self.fields
+            .iter()
+            .filter(|(path, spec)| !spec.ty.is_container() && glob_matches(pattern, path))
+            .map(|(path, _)| path.as_str())
+            .collect()
+    }
+
+    /// Adds or replaces `path` as given, then keeps multi-field links consistent (a
+    /// path directly under a value field is that field's multi-field). Returns the
+    /// mapping it replaced.
+    pub fn insert(&mut self, path: impl Into<String>, spec: FieldSpec) -> Option<FieldSpec> {
+        let path = path.into();
+        let previous = self.fields.insert(path.clone(), spec);
+        self.link_multi_field(&path);
+        let children: Vec<String> = self
+            .fields
+            .keys()
+            .filter(|key| is_direct_child(key, &path))
+            .cloned()
+            .collect();
+        for child in children {
+            self.link_multi_field(&child);
+        }
+        previous
+    }
+
+    /// Lays `other` over this schema: every path of `other` replaces the same path
+    /// here (later sources win), new paths are appended in `other`'s order.
+    pub fn overlay(&mut self, other: &Schema) {
+        for (path, spec) in &other.fields {
+            self.fields.insert(path.clone(), spec.clone());
+        }
+        self.link_all_multi_fields();
+    }
+
+    /// This schema with `other` laid over it (see [`Schema::overlay`]).
+    #[must_use]
+    pub fn overlaid(mut self, other: &Schema) -> Schema {
+        self.overlay(other);
+        self
+    }
+
+    /// All paths and mappings, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &FieldSpec)> {
+        self.fields.iter().map(|(path, spec)| (path.as_str(), spec))
+    }
+
+    /// All paths, in order.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.fields.keys().map(String::as_str)
+    }
+
+    /// Re-derives every multi-field link (used after bulk changes).
+    pub(crate) fn link_all_multi_fields(&mut self) {
+        let paths: Vec<String> = self.fields.keys().cloned().collect();
+        for path in &paths {
+            self.link_multi_field(path);
+        }
+    }
+
+    /// Marks `path` as a multi-field of its parent when the parent is a value field
+    /// (ES allows sub-fields under a value field only as multi-fields), and lists it
+    /// in the parent's `multi_fields`.
+    fn link_multi_field(&mut self, path: &str) {
+        let Some((parent, name)) = path.rsplit_once('.') else {
+            return;
+        };
+        let parent_is_value = self
+            .fields
+            .get(parent)
+            .is_some_and(|spec| spec.ty.is_value_field());
+        let Some(ty) = self.fields.get(path).map(|spec| spec.ty.clone()) else {
+            return;
+        };
+        if !parent_is_value {
+            if let Some(spec) = self.fields.get_mut(path)
+                && spec.multi_field_of.as_deref() == Some(parent)
+            {
+                spec.multi_field_of = None;
+            }
+            return;
+        }
+        if let Some(spec) = self.fields.get_mut(path) {
+            spec.multi_field_of = Some(parent.to_owned());
+        }
+        if let Some(parent_spec) = self.fields.get_mut(parent) {
+            match parent_spec.multi_fields.iter_mut().find(|m| m.name == name) {
+                Some(existing) => existing.ty = ty,
+                None => parent_spec.multi_fields.push(MultiField {
+                    name: name.to_owned(),
+                    ty,
+                }),
+            }
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Schema {
+    type Item = (&'a String, &'a FieldSpec);
+    type IntoIter = indexmap::map::Iter<'a, String, FieldSpec>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.fields.iter()
+    }
+}
+
+impl FromIterator<(String, FieldSpec)> for Schema {
+    fn from_iter<I: IntoIterator<Item = (String, FieldSpec)>>(iter: I) -> Schema {
+        let mut schema = Schema {
+            fields: iter.into_iter().collect(),
+        };
+        schema.link_all_multi_fields();
+        schema
+    }
+}
+
+fn is_direct_child(candidate: &str, parent: &str) -> bool {
+    candidate
+        .strip_prefix(parent)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .is_some_and(|name| !name.contains('.'))
+}
+
+/// Whole-string match of `pattern` against `text`, `*` = any run (possibly empty).
+pub(crate) fn glob_matches(pattern: &str, text: &str) -> bool {
+    let Some((first, rest)) = pattern.split_once('*') else {
+        return pattern == text;
+    };
+    let Some(mut remaining) = text.strip_prefix(first) else {
+        return false;
+    };
+    let mut pieces: Vec<&str> = rest.split('*').collect();
+    let last = pieces.pop().unwrap_or("");
+    for piece in pieces {
+        match remaining.find(piece) {
+            Some(at) => remaining = &remaining[at + piece.len()..],
+            None => return false,
+        }
+    }
+    remaining.len() >= last.len() && remaining.ends_with(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_matches;
+
+    #[test]
+    fn glob() {
+        let cases = [
+            ("*", "anything", true),
+            ("process.*", "process.name", true),
+            ("process.*", "process", false),
+            ("*.name", "process.parent.name", true),
+            ("p*.n*e", "process.name", true),
+            ("p*.n*e", "process.names", false),
+            ("a*a", "a", false),
+            ("a*a", "aa", true),
+            ("Process.*", "process.name", false),
+            ("exact", "exact", true),
+        ];
+        for (pattern, text, expected) in cases {
+            assert_eq!(glob_matches(pattern, text), expected, "{pattern} vs {text}");
+        }
+    }
+}
