@@ -10,8 +10,10 @@
 //!   also starts a new one;
 //! * `maxspan`: a sequence is rejected when `ts(event) - ts(first) > maxspan` (equal is
 //!   allowed); pending sequences past that are dropped through a first-event-time index;
-//! * `until`: an until event kills the pending sequences of its key that it follows (not
-//!   those the same event just advanced);
+//! * `until`: an until event kills every pending sequence of its key, also one the same
+//!   event has just started or advanced (ES `Ordinal.between` is inclusive: the until
+//!   ordinal equal to the sequence's last ordinal rejects the next step), while a sequence
+//!   the event completes stands (QA `sequenceWithOptionalFieldsAndUntil_2`);
 //! * missing-event terms are skipped by the state machine and checked on completion
 //!   ([`crate::missing`]).
 //!
@@ -49,7 +51,6 @@ pub struct SequenceMatch {
 struct Pending {
     id: u64,
     start_nanos: i64,
-    last_position: u64,
     /// (plan stage, event, time) of each matched positive stage.
     steps: Vec<(usize, EventRef, i64)>,
 }
@@ -79,7 +80,6 @@ pub struct SequenceMatcher<'p> {
     by_start: BTreeMap<(i64, u64), (KeyTuple, usize)>,
     missing: Option<MissingCheck>,
     window: ResultWindow<SequenceMatch>,
-    position: u64,
     next_id: u64,
     summary: MatchSummary,
     hits: Vec<bool>,
@@ -129,7 +129,6 @@ impl<'p> SequenceMatcher<'p> {
             by_start: BTreeMap::new(),
             missing,
             window,
-            position: 0,
             next_id: 0,
             summary: MatchSummary::default(),
             hits: vec![false; plan.stages.len()],
@@ -154,7 +153,6 @@ impl<'p> SequenceMatcher<'p> {
 
     /// Feeds the next event (ascending order) at `nanos` since the epoch.
     pub fn push(&mut self, event: EventRef, nanos: i64, view: &mut EventView<'_>, vm: &mut Vm) {
-        self.position += 1;
         self.summary.events += 1;
         self.expire(nanos);
         if let Some(missing) = &mut self.missing {
@@ -221,7 +219,6 @@ impl<'p> SequenceMatcher<'p> {
             Pending {
                 id: self.next_id,
                 start_nanos: nanos,
-                last_position: self.position,
                 steps: vec![step],
             }
         } else {
@@ -231,7 +228,6 @@ impl<'p> SequenceMatcher<'p> {
                 return;
             }
             pending.steps.push(step);
-            pending.last_position = self.position;
             pending
         };
         if index == last {
@@ -268,13 +264,11 @@ impl<'p> SequenceMatcher<'p> {
         Some(pending)
     }
 
-    /// `until`: drops the key's pending sequences that this event did not just advance.
+    /// `until`: drops every pending sequence of the key (completed ones are gone already).
     fn kill(&mut self, key: &KeyTuple) {
         let Some(state) = self.keys.get_mut(key) else { return };
         for slot in &mut state.slots {
-            if slot.as_ref().is_some_and(|p| p.last_position < self.position)
-                && let Some(pending) = slot.take()
-            {
+            if let Some(pending) = slot.take() {
                 self.by_start.remove(&(pending.start_nanos, pending.id));
                 self.summary.killed_by_until += 1;
             }

@@ -166,3 +166,20 @@ fn events_without_timestamp_are_not_searched() {
     assert_eq!(response.without_timestamp, 1);
     assert_eq!(support::ids_and_keys(&response, &events)[0].0, [1, 3]);
 }
+
+#[test]
+fn an_until_event_that_also_advances_a_sequence_still_ends_it() {
+    // QA `sequenceWithOptionalFieldsAndUntil_2`: ES's until check is inclusive of the
+    // sequence's last event, so the sequence the until event advanced dies at the next step,
+    // while a sequence the until event completes stands.
+    let events = [
+        event(1, 1, "a", &json!({})),
+        event(2, 2, "b", &json!({"stop": true})),
+        event(3, 3, "c", &json!({})),
+        event(4, 4, "a", &json!({})),
+        event(5, 5, "b", &json!({})),
+        event(6, 6, "c", &json!({"stop": true})),
+    ];
+    let query = "sequence [a where true] [b where true] [c where true] until [any where stop == true]";
+    assert_eq!(ids(query, &events), [[4, 5, 6]]);
+}
