@@ -10,20 +10,9 @@ use crate::date::DateFormatError;
 #[derive(Debug, Error, Diagnostic)]
 pub enum SchemaError {
     /// The text is not JSON.
-    #[error("{origin}: invalid JSON: {message}")]
-    #[diagnostic(code(schema::json))]
-    Json {
-        /// The source's name.
-        origin: String,
-        /// serde_json's message.
-        message: String,
-        /// The text, for the label.
-        #[source_code]
-        src: NamedSource<String>,
-        /// Where the parser stopped.
-        #[label("here")]
-        span: SourceSpan,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Json(Box<JsonSyntaxError>),
     /// The JSON has no `properties` where a mapping needs them.
     #[error("{origin}: not an Elasticsearch mapping: {message}")]
     #[diagnostic(
@@ -89,48 +78,68 @@ pub enum SchemaError {
         source: DateFormatError,
     },
     /// A malformed line in a `path<TAB>type` table.
-    #[error("{origin}:{line}: {message}")]
-    #[diagnostic(
-        code(schema::tsv),
-        help("each line is `path<TAB>type`, optionally followed by `<TAB>key=value` attributes")
-    )]
-    Tsv {
-        /// The source's name.
-        origin: String,
-        /// One-based line number.
-        line: usize,
-        /// What is wrong.
-        message: String,
-        /// The text, for the label.
-        #[source_code]
-        src: NamedSource<String>,
-        /// The offending line.
-        #[label("this line")]
-        span: SourceSpan,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Tsv(Box<TsvLineError>),
+}
+
+/// Invalid JSON, with a label where `serde_json` stopped.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{origin}: invalid JSON: {message}")]
+#[diagnostic(code(schema::json))]
+pub struct JsonSyntaxError {
+    /// The source's name.
+    pub origin: String,
+    /// `serde_json`'s message.
+    pub message: String,
+    /// The text, for the label.
+    #[source_code]
+    pub src: NamedSource<String>,
+    /// Where the parser stopped.
+    #[label("here")]
+    pub span: SourceSpan,
+}
+
+/// A malformed line in a `path<TAB>type` table.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{origin}:{line}: {message}")]
+#[diagnostic(
+    code(schema::tsv),
+    help("each line is `path<TAB>type`, optionally followed by `<TAB>key=value` attributes")
+)]
+pub struct TsvLineError {
+    /// The source's name.
+    pub origin: String,
+    /// One-based line number.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+    /// The text, for the label.
+    #[source_code]
+    pub src: NamedSource<String>,
+    /// The offending line.
+    #[label("this line")]
+    pub span: SourceSpan,
 }
 
 /// Parses `text` as JSON, turning a syntax error into [`SchemaError::Json`] with a
-/// label at serde_json's line and column.
+/// label at `serde_json`'s line and column.
 pub(crate) fn parse_json(origin: &str, text: &str) -> Result<serde_json::Value, SchemaError> {
     serde_json::from_str(text).map_err(|error| {
         let offset = byte_offset(text, error.line(), error.column());
-        SchemaError::Json {
+        SchemaError::Json(Box::new(JsonSyntaxError {
             origin: origin.to_owned(),
             message: error.to_string(),
             src: NamedSource::new(origin, text.to_owned()),
             span: SourceSpan::from((offset, 0)),
-        }
+        }))
     })
 }
 
 /// The byte offset of a one-based line and column (column 0 = before the line).
 fn byte_offset(text: &str, line: usize, column: usize) -> usize {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
+    let line_start: usize =
+        text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
     (line_start + column.saturating_sub(1)).min(text.len())
 }
 

@@ -127,10 +127,7 @@ impl FieldType {
     /// Keyword family (`keyword`, `constant_keyword`, `wildcard`): values are matched
     /// exactly and case-sensitively as whole strings.
     pub fn is_string_like(&self) -> bool {
-        matches!(
-            self,
-            FieldType::Keyword | FieldType::ConstantKeyword | FieldType::Wildcard
-        )
+        matches!(self, FieldType::Keyword | FieldType::ConstantKeyword | FieldType::Wildcard)
     }
 
     /// Text family (`text`, `match_only_text`): values are analysed into tokens, so
@@ -233,10 +230,7 @@ mod tests {
         for name in names {
             assert_eq!(FieldType::from_es_name(name).es_name(), name);
         }
-        assert_eq!(
-            FieldType::from_es_name("histogram"),
-            FieldType::Other("histogram".into())
-        );
+        assert_eq!(FieldType::from_es_name("histogram"), FieldType::Other("histogram".into()));
     }
 
     #[test]

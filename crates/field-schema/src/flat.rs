@@ -6,7 +6,7 @@ use miette::{NamedSource, SourceSpan};
 use serde_json::Value;
 
 use crate::date::DateFormat;
-use crate::error::{SchemaError, parse_json};
+use crate::error::{SchemaError, TsvLineError, parse_json};
 use crate::field_type::FieldType;
 use crate::schema::Schema;
 use crate::spec::FieldSpec;
@@ -46,12 +46,14 @@ impl Schema {
             if line.trim().is_empty() || line.starts_with('#') {
                 continue;
             }
-            let field = read_tsv_line(line).map_err(|message| SchemaError::Tsv {
-                origin: origin.to_owned(),
-                line: index + 1,
-                message,
-                src: NamedSource::new(origin, text.to_owned()),
-                span,
+            let field = read_tsv_line(line).map_err(|message| {
+                SchemaError::Tsv(Box::new(TsvLineError {
+                    origin: origin.to_owned(),
+                    line: index + 1,
+                    message,
+                    src: NamedSource::new(origin, text.to_owned()),
+                    span,
+                }))
             })?;
             fields.push(field);
         }
@@ -71,7 +73,8 @@ impl Schema {
                 out.push_str(target);
             }
             if let Some(limit) = spec.ignore_above {
-                out.push_str(&format!("\tignore_above={limit}"));
+                out.push_str("\tignore_above=");
+                out.push_str(&limit.to_string());
             }
             if let Some(format) = &spec.format {
                 out.push_str("\tformat=");
@@ -95,19 +98,20 @@ pub(crate) fn flatten_types(
     fields: &mut Vec<(String, FieldSpec)>,
 ) -> Result<(), SchemaError> {
     for (key, value) in object {
-        let path = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
+        let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
         match value {
             Value::String(name) if name == "alias" => {
-                return Err(SchemaError::AliasWithoutPath {
+                return Err(SchemaError::Shape {
                     origin: origin.to_owned(),
                     path,
+                    message: "a flat schema cannot declare an alias (it has no target path); \
+                              use an Elasticsearch mapping or a TSV `path=` attribute"
+                        .to_owned(),
                 });
             }
-            Value::String(name) => fields.push((path, FieldSpec::new(FieldType::from_es_name(name)))),
+            Value::String(name) => {
+                fields.push((path, FieldSpec::new(FieldType::from_es_name(name))));
+            }
             Value::Object(inner) => flatten_types(origin, &path, inner, fields)?,
             _ => {
                 return Err(SchemaError::Shape {
@@ -140,9 +144,7 @@ fn read_tsv_line(line: &str) -> Result<(String, FieldSpec), String> {
         match key {
             "ignore_above" => {
                 spec.ignore_above = Some(
-                    value
-                        .parse()
-                        .map_err(|_| format!("ignore_above `{value}` is not a number"))?,
+                    value.parse().map_err(|_| format!("ignore_above `{value}` is not a number"))?,
                 );
             }
             "path" => alias_target = Some(value.to_owned()),

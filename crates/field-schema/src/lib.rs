@@ -39,7 +39,7 @@ mod spec;
 pub use date::{
     DEFAULT_DATE_FORMAT, DEFAULT_DATE_NANOS_FORMAT, DateFormat, DateFormatError, parse_date,
 };
-pub use error::SchemaError;
+pub use error::{JsonSyntaxError, SchemaError, TsvLineError};
 pub use field_type::FieldType;
 pub use mapping::{QA_KEYWORD_PLACEHOLDER, es_qa_mapping_text};
 pub use non_ecs::NonEcsSchema;

@@ -33,9 +33,7 @@ impl Schema {
             origin: origin.to_owned(),
             message: message.to_owned(),
         };
-        let top = value
-            .as_object()
-            .ok_or_else(|| root_error("the top level is not an object"))?;
+        let top = value.as_object().ok_or_else(|| root_error("the top level is not an object"))?;
         if let Some(mappings) = top.get("mappings") {
             return read_mappings(origin, mappings);
         }
@@ -83,10 +81,7 @@ fn read_mappings(origin: &str, mappings: &Value) -> Result<Schema, SchemaError> 
         origin: origin.to_owned(),
         message: "`mappings` is not an object".to_owned(),
     })?;
-    let mut reader = Reader {
-        origin,
-        fields: Vec::new(),
-    };
+    let mut reader = Reader { origin, fields: Vec::new() };
     match object.get("properties") {
         Some(properties) => reader.read_properties("", properties)?,
         // A pre-7.0 typed mapping: {"mappings": {"_doc": {"properties": …}}}.
@@ -122,11 +117,7 @@ impl Reader<'_> {
             .as_object()
             .ok_or_else(|| self.shape(prefix, "`properties` must be an object"))?;
         for (name, definition) in properties {
-            let path = if prefix.is_empty() {
-                name.clone()
-            } else {
-                format!("{prefix}.{name}")
-            };
+            let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
             self.read_field(&path, definition)?;
         }
         Ok(())
@@ -157,10 +148,9 @@ impl Reader<'_> {
         match definition.get("properties") {
             Some(properties) if is_container => self.read_properties(path, properties)?,
             Some(_) => {
-                return Err(self.shape(
-                    path,
-                    "only `object` and `nested` fields can have `properties`",
-                ));
+                return Err(
+                    self.shape(path, "only `object` and `nested` fields can have `properties`")
+                );
             }
             None => {}
         }
@@ -174,9 +164,8 @@ impl Reader<'_> {
     }
 
     fn read_multi_fields(&mut self, parent: &str, fields: &Value) -> Result<(), SchemaError> {
-        let fields = fields
-            .as_object()
-            .ok_or_else(|| self.shape(parent, "`fields` must be an object"))?;
+        let fields =
+            fields.as_object().ok_or_else(|| self.shape(parent, "`fields` must be an object"))?;
         let parent_index = self.fields.len() - 1;
         for (name, definition) in fields {
             let path = format!("{parent}.{name}");
@@ -195,10 +184,7 @@ impl Reader<'_> {
             }
             let mut spec = self.read_parameters(&path, ty.clone(), object)?;
             spec.multi_field_of = Some(parent.to_owned());
-            self.fields[parent_index].1.multi_fields.push(MultiField {
-                name: name.clone(),
-                ty,
-            });
+            self.fields[parent_index].1.multi_fields.push(MultiField { name: name.clone(), ty });
             self.fields.push((path, spec));
         }
         Ok(())
@@ -215,25 +201,22 @@ impl Reader<'_> {
         spec.format = match definition.get("format") {
             None => None,
             Some(Value::String(format)) => {
-                Some(
-                    DateFormat::parse(format).map_err(|source| SchemaError::DateFormat {
-                        origin: self.origin.to_owned(),
-                        path: path.to_owned(),
-                        source,
-                    })?,
-                )
+                Some(DateFormat::parse(format).map_err(|source| SchemaError::DateFormat {
+                    origin: self.origin.to_owned(),
+                    path: path.to_owned(),
+                    source,
+                })?)
             }
             Some(_) => return Err(self.shape(path, "`format` must be a string")),
         };
         spec.null_value = definition.get("null_value").filter(|v| !v.is_null()).cloned();
         spec.ignore_above = match definition.get("ignore_above") {
             None => None,
-            Some(value) => Some(
-                value
-                    .as_u64()
-                    .and_then(|n| u32::try_from(n).ok())
-                    .ok_or_else(|| self.shape(path, "`ignore_above` must be a non-negative integer"))?,
-            ),
+            Some(value) => {
+                Some(value.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
+                    self.shape(path, "`ignore_above` must be a non-negative integer")
+                })?)
+            }
         };
         Ok(spec)
     }

@@ -102,12 +102,8 @@ impl Schema {
         let path = path.into();
         let previous = self.fields.insert(path.clone(), spec);
         self.link_multi_field(&path);
-        let children: Vec<String> = self
-            .fields
-            .keys()
-            .filter(|key| is_direct_child(key, &path))
-            .cloned()
-            .collect();
+        let children: Vec<String> =
+            self.fields.keys().filter(|key| is_direct_child(key, &path)).cloned().collect();
         for child in children {
             self.link_multi_field(&child);
         }
@@ -155,10 +151,7 @@ impl Schema {
         let Some((parent, name)) = path.rsplit_once('.') else {
             return;
         };
-        let parent_is_value = self
-            .fields
-            .get(parent)
-            .is_some_and(|spec| spec.ty.is_value_field());
+        let parent_is_value = self.fields.get(parent).is_some_and(|spec| spec.ty.is_value_field());
         let Some(ty) = self.fields.get(path).map(|spec| spec.ty.clone()) else {
             return;
         };
@@ -176,10 +169,7 @@ impl Schema {
         if let Some(parent_spec) = self.fields.get_mut(parent) {
             match parent_spec.multi_fields.iter_mut().find(|m| m.name == name) {
                 Some(existing) => existing.ty = ty,
-                None => parent_spec.multi_fields.push(MultiField {
-                    name: name.to_owned(),
-                    ty,
-                }),
+                None => parent_spec.multi_fields.push(MultiField { name: name.to_owned(), ty }),
             }
         }
     }
@@ -196,9 +186,7 @@ impl<'a> IntoIterator for &'a Schema {
 
 impl FromIterator<(String, FieldSpec)> for Schema {
     fn from_iter<I: IntoIterator<Item = (String, FieldSpec)>>(iter: I) -> Schema {
-        let mut schema = Schema {
-            fields: iter.into_iter().collect(),
-        };
+        let mut schema = Schema { fields: iter.into_iter().collect() };
         schema.link_all_multi_fields();
         schema
     }

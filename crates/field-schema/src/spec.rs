@@ -22,11 +22,11 @@ pub struct FieldSpec {
     /// [`FieldSpec::date_format`].
     pub format: Option<DateFormat>,
     /// The mapping's `null_value`: what ES indexes for an explicit JSON `null`
-    /// (ES reference, "Mapping parameters › null_value"). A missing field or `[]`
+    /// (ES reference, "Mapping parameters › `null_value`"). A missing field or `[]`
     /// does not get it.
     pub null_value: Option<serde_json::Value>,
     /// `ignore_above` (keyword family): longer strings are not indexed, so no term,
-    /// wildcard or exists query finds them (ES reference, "ignore_above").
+    /// wildcard or exists query finds them (ES reference, "`ignore_above`").
     pub ignore_above: Option<u32>,
     /// The multi-fields under this field, in mapping order.
     pub multi_fields: Vec<MultiField>,

@@ -26,63 +26,37 @@ fn ecs_lookups() {
     assert_eq!(ecs.len(), 2614 + 120, "ECS fields plus their multi-fields");
     let file_path = ecs.get("file.path").unwrap();
     assert_eq!(file_path.ignore_above, Some(1024));
-    assert_eq!(
-        file_path.multi_field("text").map(|m| &m.ty),
-        Some(&FieldType::MatchOnlyText)
-    );
-    assert_eq!(
-        ecs.get("file.path.text").unwrap().multi_field_of.as_deref(),
-        Some("file.path")
-    );
+    assert_eq!(file_path.multi_field("text").map(|m| &m.ty), Some(&FieldType::MatchOnlyText));
+    assert_eq!(ecs.get("file.path.text").unwrap().multi_field_of.as_deref(), Some("file.path"));
     assert!(ecs.get("process.command_line.caseless").is_none());
 }
 
 #[test]
 fn non_ecs_lookup_is_by_exact_pattern() {
-    let winlogbeat = builtin::non_ecs()
-        .for_index_pattern("winlogbeat-*")
-        .expect("winlogbeat-* is listed");
+    let winlogbeat =
+        builtin::non_ecs().for_index_pattern("winlogbeat-*").expect("winlogbeat-* is listed");
     assert_eq!(
         winlogbeat.field_type("winlog.event_data.SubjectUserSid"),
         Some(&FieldType::Keyword)
     );
-    assert_eq!(
-        winlogbeat.field_type("problemchild.prediction"),
-        Some(&FieldType::Long)
-    );
+    assert_eq!(winlogbeat.field_type("problemchild.prediction"), Some(&FieldType::Long));
     assert!(builtin::non_ecs().for_index_pattern("winlogbeat-7*").is_none());
     assert_eq!(builtin::non_ecs().index_patterns().count(), 28);
     // In the endgame-* tree, `type` is a field name, not a mapping parameter.
     let endgame = builtin::non_ecs().for_index_pattern("endgame-*").unwrap();
-    assert_eq!(
-        endgame.field_type("endgame.metadata.type"),
-        Some(&FieldType::Keyword)
-    );
+    assert_eq!(endgame.field_type("endgame.metadata.type"), Some(&FieldType::Keyword));
 }
 
 #[test]
 fn rule_schema_unions_the_sources() {
     let schema = Schema::for_index_patterns(&["winlogbeat-*", "logs-windows.*"]);
-    assert_eq!(
-        schema.field_type("winlog.event_data.SubjectUserSid"),
-        Some(&FieldType::Keyword)
-    );
+    assert_eq!(schema.field_type("winlog.event_data.SubjectUserSid"), Some(&FieldType::Keyword));
     assert_eq!(schema.field_type("source.ip"), Some(&FieldType::Ip));
     // Endpoint fields are always merged, and win over ECS.
-    assert_eq!(
-        schema.field_type("process.Ext.session_info.id"),
-        Some(&FieldType::UnsignedLong)
-    );
-    assert_eq!(
-        schema.field_type("process.command_line.text"),
-        Some(&FieldType::Text)
-    );
+    assert_eq!(schema.field_type("process.Ext.session_info.id"), Some(&FieldType::UnsignedLong));
+    assert_eq!(schema.field_type("process.command_line.text"), Some(&FieldType::Text));
     let command_line = schema.get("process.command_line").unwrap();
-    let names: Vec<&str> = command_line
-        .multi_fields
-        .iter()
-        .map(|m| m.name.as_str())
-        .collect();
+    let names: Vec<&str> = command_line.multi_fields.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(names, ["text", "caseless"]);
     assert_eq!(
         schema.get("process.command_line.caseless").unwrap().multi_field_of.as_deref(),
@@ -91,10 +65,7 @@ fn rule_schema_unions_the_sources() {
     // Endgame fields only with endgame-*.
     assert!(schema.get("endgame.metadata.type").is_none());
     let endgame = Schema::for_index_patterns(&["endgame-*"]);
-    assert_eq!(
-        endgame.field_type("endgame.metadata.type"),
-        Some(&FieldType::Keyword)
-    );
+    assert_eq!(endgame.field_type("endgame.metadata.type"), Some(&FieldType::Keyword));
 }
 
 #[test]

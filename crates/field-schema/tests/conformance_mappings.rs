@@ -3,15 +3,15 @@
 
 use std::path::Path;
 
-use field_schema::{FieldType, Schema, es_qa_mapping_text};
+use field_schema::{FieldSpec, FieldType, Schema, es_qa_mapping_text};
 use serde_json::json;
 
 fn load(name: &str) -> Schema {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/conformance/eql-es/data")
         .join(name);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     Schema::from_es_qa_mapping(name, &text).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
@@ -71,7 +71,10 @@ fn endgame_mapping() {
         assert_eq!(sub.ignore_above, Some(256));
     }
     assert_eq!(
-        schema.get("@timestamp").and_then(|s| s.date_format()).map(|f| f.source()),
+        schema
+            .get("@timestamp")
+            .and_then(FieldSpec::date_format)
+            .map(field_schema::DateFormat::source),
         Some("strict_date_optional_time||epoch_millis")
     );
     insta::assert_snapshot!(schema.to_tsv());
@@ -103,10 +106,8 @@ fn sample_mappings_have_custom_date_formats() {
     assert_eq!(sample1.field_type("ip"), Some(&FieldType::Ip));
 
     let sample2 = load("sample2.mapping");
-    let format = sample2
-        .get("@timestamp_pretty")
-        .and_then(|s| s.date_format())
-        .expect("date field");
+    let format =
+        sample2.get("@timestamp_pretty").and_then(|s| s.date_format()).expect("date field");
     assert_eq!(format.source(), "yyyy-MM-dd");
     assert_eq!(format.parse_millis("2022-01-12"), Some(1_641_945_600_000));
     assert_eq!(format.parse_millis("12-01-2022"), None);
@@ -117,7 +118,8 @@ fn sample_mappings_have_custom_date_formats() {
 
 #[test]
 fn qa_conventions_can_pick_wildcard() {
-    let text = "# comment\n{\"properties\": {\"a\": {\"type\": \"[runtime_random_keyword_type]\"}}}";
+    let text =
+        "# comment\n{\"properties\": {\"a\": {\"type\": \"[runtime_random_keyword_type]\"}}}";
     let schema = Schema::from_es_mapping("t", &es_qa_mapping_text(text, "wildcard")).unwrap();
     assert_eq!(schema.field_type("a"), Some(&FieldType::Wildcard));
     // Without the conventions, the `#` line is not JSON.

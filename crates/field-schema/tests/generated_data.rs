@@ -19,7 +19,8 @@ fn data_dir() -> PathBuf {
 fn read_json(name: &str) -> Value {
     let path = schemas_dir().join(name);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    let text = if name.ends_with(".gz") {
+    let gzipped = Path::new(name).extension().is_some_and(|ext| ext.eq_ignore_ascii_case("gz"));
+    let text = if gzipped {
         let mut text = String::new();
         flate2::read::GzDecoder::new(bytes.as_slice())
             .read_to_string(&mut text)
@@ -47,11 +48,7 @@ fn ecs_tsv() -> String {
             write!(out, "\tignore_above={limit}").unwrap();
         }
         out.push('\n');
-        for multi in definition
-            .get("multi_fields")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
+        for multi in definition.get("multi_fields").and_then(Value::as_array).into_iter().flatten()
         {
             let name = multi["name"].as_str().expect("multi-field name");
             let ty = multi["type"].as_str().expect("multi-field type");

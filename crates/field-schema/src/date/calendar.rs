@@ -48,10 +48,7 @@ pub(crate) struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
-        Cursor {
-            bytes: text.as_bytes(),
-            pos: 0,
-        }
+        Cursor { bytes: text.as_bytes(), pos: 0 }
     }
 
     pub(crate) fn at_end(&self) -> bool {
@@ -105,10 +102,7 @@ impl<'a> Cursor<'a> {
         }
         let text = &self.bytes[self.pos..self.pos + count];
         self.pos += count;
-        Some(
-            text.iter()
-                .fold(0_i64, |acc, d| acc * 10 + i64::from(d - b'0')),
-        )
+        Some(text.iter().fold(0_i64, |acc, d| acc * 10 + i64::from(d - b'0')))
     }
 
     /// Reads a fraction of a second of `min..=max` digits (at most 9) as nanoseconds.
@@ -137,13 +131,8 @@ impl<'a> Cursor<'a> {
         self.pos += 1;
         let parsed = (|| {
             let hours = self.digits(2, 2)?;
-            let minutes = if self.eat(b':') {
-                self.digits(2, 2)?
-            } else if self.digit_run() >= 2 {
-                self.digits(2, 2)?
-            } else {
-                0
-            };
+            let minutes =
+                if self.eat(b':') || self.digit_run() >= 2 { self.digits(2, 2)? } else { 0 };
             if hours > 18 || minutes > 59 {
                 return None;
             }
@@ -167,12 +156,7 @@ mod tests {
 
     #[test]
     fn invalid_calendar_dates_are_rejected() {
-        let parts = Parts {
-            year: Some(2023),
-            month: Some(2),
-            day: Some(29),
-            ..Parts::default()
-        };
+        let parts = Parts { year: Some(2023), month: Some(2), day: Some(29), ..Parts::default() };
         assert_eq!(parts.to_epoch_nanos(), None);
     }
 

@@ -33,13 +33,7 @@ pub(crate) struct IsoShape {
 
 impl IsoShape {
     const fn new(date_parts: (u8, u8), time_parts: (u8, u8), zone: Need) -> Self {
-        IsoShape {
-            strict: false,
-            basic: false,
-            date_parts,
-            time_parts,
-            zone,
-        }
+        IsoShape { strict: false, basic: false, date_parts, time_parts, zone }
     }
 
     /// The shape of a built-in format name, or `None` if the name is not one this
@@ -64,18 +58,13 @@ impl IsoShape {
             "date_hour_minute_second_millis" | "date_hour_minute_second_fraction" => {
                 IsoShape::new((3, 3), (4, 4), Need::No)
             }
-            "basic_date" => IsoShape {
-                basic: true,
-                ..IsoShape::new((3, 3), (0, 0), Need::No)
-            },
-            "basic_date_time" => IsoShape {
-                basic: true,
-                ..IsoShape::new((3, 3), (4, 4), Need::Optional)
-            },
-            "basic_date_time_no_millis" => IsoShape {
-                basic: true,
-                ..IsoShape::new((3, 3), (3, 3), Need::Optional)
-            },
+            "basic_date" => IsoShape { basic: true, ..IsoShape::new((3, 3), (0, 0), Need::No) },
+            "basic_date_time" => {
+                IsoShape { basic: true, ..IsoShape::new((3, 3), (4, 4), Need::Optional) }
+            }
+            "basic_date_time_no_millis" => {
+                IsoShape { basic: true, ..IsoShape::new((3, 3), (3, 3), Need::Optional) }
+            }
             _ => return None,
         };
         // basic_* formats are fixed-width already; ES spells them without `strict_`.
@@ -124,11 +113,7 @@ impl IsoShape {
 
     /// Reads up to `date_parts.1` date fields; returns how many were read.
     fn read_date(self, cursor: &mut Cursor<'_>, parts: &mut Parts) -> Option<u8> {
-        parts.year = Some(if self.strict {
-            cursor.digits(4, 4)?
-        } else {
-            cursor.digits(1, 9)?
-        });
+        parts.year = Some(if self.strict { cursor.digits(4, 4)? } else { cursor.digits(1, 9)? });
         let mut count = 1;
         if count < self.date_parts.1 && self.separator(cursor, b'-') {
             parts.month = Some(self.field(cursor, 2)?);

@@ -113,10 +113,7 @@ impl DateFormat {
             .split("||")
             .map(|part| compile_alternative(part, source))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(DateFormat {
-            source: source.to_owned(),
-            alternatives,
-        })
+        Ok(DateFormat { source: source.to_owned(), alternatives })
     }
 
     /// ES's default for `date` fields: `strict_date_optional_time||epoch_millis`.
@@ -190,19 +187,16 @@ fn value_text(value: &serde_json::Value) -> Option<String> {
 
 fn compile_alternative(part: &str, whole: &str) -> Result<Alternative, DateFormatError> {
     match part {
-        "" => Err(DateFormatError::Empty {
-            format: whole.to_owned(),
-        }),
+        "" => Err(DateFormatError::Empty { format: whole.to_owned() }),
         "epoch_millis" => Ok(Alternative::EpochMillis),
         "epoch_second" => Ok(Alternative::EpochSecond),
         name => {
             if let Some(shape) = IsoShape::named(name) {
                 Ok(Alternative::Iso(shape))
-            } else if name.contains('_') && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            } else if name.contains('_')
+                && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
             {
-                Err(DateFormatError::UnknownName {
-                    name: name.to_owned(),
-                })
+                Err(DateFormatError::UnknownName { name: name.to_owned() })
             } else {
                 pattern::compile(name).map(Alternative::Pattern)
             }

@@ -16,11 +16,7 @@ pub(crate) enum Item {
     /// Text that must appear as written.
     Literal(String),
     /// A number of `min..=max` digits stored into one component.
-    Number {
-        component: Component,
-        min: usize,
-        max: usize,
-    },
+    Number { component: Component, min: usize, max: usize },
     /// `yy`: two digits, 2000-based.
     TwoDigitYear,
     /// `MMM` (short) or `MMMM` (full) English month name, case-insensitive.
@@ -77,15 +73,10 @@ pub(crate) fn compile(pattern: &str) -> Result<Vec<Item>, DateFormatError> {
             '[' => stack.push(Vec::new()),
             ']' => {
                 if stack.len() == 1 {
-                    return Err(DateFormatError::UnbalancedBracket {
-                        pattern: pattern.to_owned(),
-                    });
+                    return Err(DateFormatError::UnbalancedBracket { pattern: pattern.to_owned() });
                 }
                 let section = stack.pop().expect("checked above");
-                stack
-                    .last_mut()
-                    .expect("outer level remains")
-                    .push(Item::Optional(section));
+                stack.last_mut().expect("outer level remains").push(Item::Optional(section));
             }
             letter if letter.is_ascii_alphabetic() => {
                 let count = chars[index..].iter().take_while(|&&c| c == letter).count();
@@ -98,9 +89,7 @@ pub(crate) fn compile(pattern: &str) -> Result<Vec<Item>, DateFormatError> {
         index += 1;
     }
     if stack.len() != 1 {
-        return Err(DateFormatError::UnbalancedBracket {
-            pattern: pattern.to_owned(),
-        });
+        return Err(DateFormatError::UnbalancedBracket { pattern: pattern.to_owned() });
     }
     Ok(stack.pop().expect("one level left"))
 }
@@ -132,17 +121,11 @@ fn quoted(chars: &[char], start: usize, pattern: &str) -> Result<(String, usize)
         text.push(chars[index]);
         index += 1;
     }
-    Err(DateFormatError::UnterminatedQuote {
-        pattern: pattern.to_owned(),
-    })
+    Err(DateFormatError::UnterminatedQuote { pattern: pattern.to_owned() })
 }
 
 fn letter_item(letter: char, count: usize, pattern: &str) -> Result<Item, DateFormatError> {
-    let number = |component, min, max| Item::Number {
-        component,
-        min,
-        max,
-    };
+    let number = |component, min, max| Item::Number { component, min, max };
     let small = |component| match count {
         1 => Some(number(component, 1, 2)),
         2 => Some(number(component, 2, 2)),
@@ -186,11 +169,7 @@ fn read_items(items: &[Item], cursor: &mut Cursor<'_>, parts: &mut Parts) -> Opt
     for (index, item) in items.iter().enumerate() {
         match item {
             Item::Literal(text) => cursor.eat_str(text, false).then_some(())?,
-            Item::Number {
-                component,
-                min,
-                max,
-            } => {
+            Item::Number { component, min, max } => {
                 // Adjacent value parsing (java.time): a variable-width number followed by
                 // fixed-width numbers leaves them their digits (`yyyyMMdd`).
                 let reserved = reserved_width(&items[index + 1..]);
@@ -258,23 +237,11 @@ mod tests {
         assert_eq!(
             items,
             vec![
-                Item::Number {
-                    component: Component::Day,
-                    min: 2,
-                    max: 2
-                },
+                Item::Number { component: Component::Day, min: 2, max: 2 },
                 Item::Literal("-".into()),
-                Item::Number {
-                    component: Component::Month,
-                    min: 2,
-                    max: 2
-                },
+                Item::Number { component: Component::Month, min: 2, max: 2 },
                 Item::Literal("-".into()),
-                Item::Number {
-                    component: Component::Year,
-                    min: 4,
-                    max: 9
-                },
+                Item::Number { component: Component::Year, min: 4, max: 9 },
                 Item::Literal("T".into()),
             ]
         );
@@ -282,9 +249,6 @@ mod tests {
 
     #[test]
     fn doubled_quote_is_a_quote() {
-        assert_eq!(
-            compile("HH''mm").unwrap()[1],
-            Item::Literal("'".into())
-        );
+        assert_eq!(compile("HH''mm").unwrap()[1], Item::Literal("'".into()));
     }
 }
