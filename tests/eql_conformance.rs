@@ -17,9 +17,7 @@ use std::path::{Path, PathBuf};
 use rule_compiler::{Compiler, EqlOptions};
 use rule_engine::EventTime;
 use rule_engine::fields::field_values;
-use rule_sequence::{
-    ResultPosition, SearchEvent, SearchHits, SearchOptions, Tiebreaker, search,
-};
+use rule_sequence::{ResultPosition, SearchEvent, SearchHits, SearchOptions, Tiebreaker, search};
 use serde_json::Value;
 
 fn spec_dir() -> PathBuf {
@@ -53,7 +51,11 @@ const SUITES: &[Suite] = &[
     Suite {
         label: "endgame-140-nanos",
         files: &["test_queries_date_nanos.toml", "test_queries.toml"],
-        indices: &[("endgame-140-nanos", "endgame-140-nanos.mapping", "endgame-140-nanos.data.json")],
+        indices: &[(
+            "endgame-140-nanos",
+            "endgame-140-nanos.mapping",
+            "endgame-140-nanos.data.json",
+        )],
         id_field: "serial_event_id",
         tiebreaker: true,
     },
@@ -119,10 +121,10 @@ fn mapping_facts(properties: &Value, prefix: &str, facts: &mut MappingFacts) {
     let Some(fields) = properties.as_object() else { return };
     for (name, spec) in fields {
         let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
-        if spec["type"] == "alias" {
-            if let Some(target) = spec["path"].as_str() {
-                facts.aliases.push((path.clone(), target.to_owned()));
-            }
+        if spec["type"] == "alias"
+            && let Some(target) = spec["path"].as_str()
+        {
+            facts.aliases.push((path.clone(), target.to_owned()));
         }
         if let Some(null_value) = spec.get("null_value") {
             facts.null_values.push((path.clone(), null_value.clone()));
@@ -207,7 +209,9 @@ fn load_specs(file: &str) -> Vec<Spec> {
             let ids = spec.get("expected_event_ids").and_then(toml::Value::as_array);
             let ids = ids.map(Vec::as_slice).unwrap_or_default();
             let expected = if ids.first().is_some_and(toml::Value::is_array) {
-                ids.iter().map(|alt| id_list(alt.as_array().map(Vec::as_slice).unwrap_or_default())).collect()
+                ids.iter()
+                    .map(|alt| id_list(alt.as_array().map(Vec::as_slice).unwrap_or_default()))
+                    .collect()
             } else {
                 vec![id_list(ids)]
             };
@@ -275,7 +279,9 @@ fn search_events(suite: &Suite, indices: &[Index]) -> Vec<SearchEvent> {
                 .and_then(|value| EventTime::from_json(value).ok().flatten())
                 .map(EventTime::as_nanos);
             let tiebreaker = if suite.tiebreaker {
-                field_values(document, suite.id_field).first().and_then(|v| Tiebreaker::from_json(v))
+                field_values(document, suite.id_field)
+                    .first()
+                    .and_then(|v| Tiebreaker::from_json(v))
             } else {
                 None
             };
@@ -292,12 +298,16 @@ fn search_events(suite: &Suite, indices: &[Index]) -> Vec<SearchEvent> {
 }
 
 /// Runs one spec with one result position: `Ok(())` or what differed.
-fn run_spec(spec: &Spec, suite: &Suite, events: &[SearchEvent], position: ResultPosition) -> Result<(), String> {
+fn run_spec(
+    spec: &Spec,
+    suite: &Suite,
+    events: &[SearchEvent],
+    position: ResultPosition,
+) -> Result<(), String> {
     let parsed = eql_syntax::parse(&spec.query).map_err(|e| format!("parse: {e}"))?;
-    let mut compiler = Compiler::new();
-    let compiled = compiler
-        .compile_eql(&parsed, &EqlOptions::default())
-        .map_err(|e| format!("compile: {e}"))?;
+    let mut eql = Compiler::new();
+    let compiled =
+        eql.compile_eql(&parsed, &EqlOptions::default()).map_err(|e| format!("compile: {e}"))?;
     let options = SearchOptions {
         size: spec.size.unwrap_or(50),
         result_position: position,
@@ -305,10 +315,12 @@ fn run_spec(spec: &Spec, suite: &Suite, events: &[SearchEvent], position: Result
         ..SearchOptions::default()
     };
     let response =
-        search(compiler.fields(), &compiled, &options, events).map_err(|e| format!("search: {e}"))?;
+        search(eql.fields(), &compiled, &options, events).map_err(|e| format!("search: {e}"))?;
     let id_of = |index: Option<usize>| -> i64 {
         index
-            .and_then(|i| field_values(&events[i].source, suite.id_field).first().and_then(|v| v.as_i64()))
+            .and_then(|i| {
+                field_values(&events[i].source, suite.id_field).first().and_then(|v| v.as_i64())
+            })
             .unwrap_or(-1)
     };
     let (ids, keys): (Vec<i64>, Vec<String>) = match &response.hits {
@@ -350,8 +362,11 @@ fn elasticsearch_eql_qa_specs() {
     let (mut total_passed, mut total_failed) = (0usize, 0usize);
     let mut unexpected = String::new();
     for suite in SUITES {
-        let indices: Vec<Index> =
-            suite.indices.iter().map(|&(name, mapping, data)| load_index(name, mapping, data)).collect();
+        let indices: Vec<Index> = suite
+            .indices
+            .iter()
+            .map(|&(name, mapping, data)| load_index(name, mapping, data))
+            .collect();
         let events = search_events(suite, &indices);
         for file in suite.files {
             let (mut passed, mut failed) = (0usize, 0usize);
@@ -364,12 +379,19 @@ fn elasticsearch_eql_qa_specs() {
                     (Ok(()), None) => passed += 1,
                     (Ok(()), Some(_)) => {
                         passed += 1;
-                        let _ = writeln!(unexpected, "{id} ({file}): passes but is listed as a known failure");
+                        let _ = writeln!(
+                            unexpected,
+                            "{id} ({file}): passes but is listed as a known failure"
+                        );
                     }
                     (Err(_), Some(_)) => failed += 1,
                     (Err(why), None) => {
                         failed += 1;
-                        let _ = writeln!(unexpected, "{id} ({file}): {why}\n    {}", spec.query.replace('\n', "\n    "));
+                        let _ = writeln!(
+                            unexpected,
+                            "{id} ({file}): {why}\n    {}",
+                            spec.query.replace('\n', "\n    ")
+                        );
                     }
                 }
             }
