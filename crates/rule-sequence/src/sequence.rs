@@ -216,11 +216,7 @@ impl<'p> SequenceMatcher<'p> {
         let pending = if index == 0 {
             self.summary.started += 1;
             self.next_id += 1;
-            Pending {
-                id: self.next_id,
-                start_nanos: nanos,
-                steps: vec![step],
-            }
+            Pending { id: self.next_id, start_nanos: nanos, steps: vec![step] }
         } else {
             let Some(mut pending) = self.take(&key, index - 1) else { return };
             if self.exceeds_maxspan(pending.start_nanos, nanos) {

@@ -180,6 +180,7 @@ fn an_until_event_that_also_advances_a_sequence_still_ends_it() {
         event(5, 5, "b", &json!({})),
         event(6, 6, "c", &json!({"stop": true})),
     ];
-    let query = "sequence [a where true] [b where true] [c where true] until [any where stop == true]";
+    let query =
+        "sequence [a where true] [b where true] [c where true] until [any where stop == true]";
     assert_eq!(ids(query, &events), [[4, 5, 6]]);
 }
