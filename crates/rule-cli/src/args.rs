@@ -82,6 +82,15 @@ pub struct RunArgs {
     pub index: Option<String>,
 }
 
+/// `--result-position` of `warden query`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ResultPositionArg {
+    /// The earliest matches.
+    Head,
+    /// The latest matches.
+    Tail,
+}
+
 /// `warden query`.
 #[derive(Debug, clap::Args)]
 pub struct QueryArgs {
@@ -92,7 +101,7 @@ pub struct QueryArgs {
     #[arg(value_name = "QUERY")]
     pub query: String,
     /// NDJSON event files (`-` for standard input); standard input when none is given.
-    #[arg(long, num_args = 1.., value_name = "FILE")]
+    #[arg(value_name = "FILE")]
     pub events: Vec<PathBuf>,
     /// Index name for events that carry none.
     #[arg(long, value_name = "NAME")]
@@ -100,9 +109,10 @@ pub struct QueryArgs {
     /// Most hits returned (Elasticsearch's default: 10).
     #[arg(long, default_value_t = 10)]
     pub size: usize,
-    /// Return the earliest matches instead of the latest.
-    #[arg(long)]
-    pub head: bool,
+    /// Which end of the ordered matches is returned (the EQL search API's `result_position`;
+    /// Elasticsearch's default is `tail`, the latest). Hits are always listed oldest first.
+    #[arg(long, value_enum, default_value_t = ResultPositionArg::Tail)]
+    pub result_position: ResultPositionArg,
     /// Field holding the event time.
     #[arg(long, default_value = "@timestamp", value_name = "FIELD")]
     pub timestamp_field: String,

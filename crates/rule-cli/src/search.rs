@@ -8,7 +8,7 @@ use rule_compiler::{Compiler, EqlOptions};
 use rule_engine::{CompiledQuery, QueryOptions, ResultPosition, search};
 use rule_model::{Language, QueryDiagnostic};
 
-use crate::args::{QueryArgs, QueryLanguage};
+use crate::args::{QueryArgs, QueryLanguage, ResultPositionArg};
 use crate::query::{ParsedQuery, QueryOutcome, parse_query};
 use crate::report::Style;
 use crate::run::open_events;
@@ -65,7 +65,10 @@ pub(crate) fn query(
         timestamp_field: args.timestamp_field.clone(),
         tiebreaker_field: args.tiebreaker_field.clone(),
         event_category_field: args.event_category_field.clone(),
-        result_position: if args.head { ResultPosition::Head } else { ResultPosition::Tail },
+        result_position: match args.result_position {
+            ResultPositionArg::Head => ResultPosition::Head,
+            ResultPositionArg::Tail => ResultPosition::Tail,
+        },
         default_index: args.index.clone(),
     };
     let events = open_events(&args.events)?;

@@ -171,11 +171,14 @@ fn query_returns_hits_oldest_first() {
         &workspace(),
         &[
             "query",
-            "--events",
-            "tests/events/sample-events.ndjson",
+            "--language",
+            "eql",
             "--size",
             "3",
+            "--result-position",
+            "head",
             r#"file where file.extension : "JOB""#,
+            "tests/events/sample-events.ndjson",
         ],
     );
     assert_eq!(code, 0, "{stderr}");
