@@ -99,14 +99,8 @@ impl Schema {
     /// path directly under a value field is that field's multi-field). Returns the
     /// mapping it replaced.
     pub fn insert(&mut self, path: impl Into<String>, spec: FieldSpec) -> Option<FieldSpec> {
-        let path = path.into();
-        let previous = self.fields.insert(path.clone(), spec);
-        self.link_multi_field(&path);
-        let children: Vec<String> =
-            self.fields.keys().filter(|key| is_direct_child(key, &path)).cloned().collect();
-        for child in children {
-            self.link_multi_field(&child);
-        }
+        let previous = self.fields.insert(path.into(), spec);
+        self.link_all_multi_fields();
         previous
     }
 
@@ -136,41 +130,44 @@ impl Schema {
         self.fields.keys().map(String::as_str)
     }
 
-    /// Re-derives every multi-field link (used after bulk changes).
+    /// Re-derives every multi-field link: an entry directly under a value field is
+    /// that field's multi-field (ES allows sub-fields under a value field only as
+    /// multi-fields) and is listed in the parent's `multi_fields`; an entry whose
+    /// recorded parent is no longer a value field is unlinked.
     pub(crate) fn link_all_multi_fields(&mut self) {
-        let paths: Vec<String> = self.fields.keys().cloned().collect();
-        for path in &paths {
-            self.link_multi_field(path);
+        let mut links = Vec::new();
+        for (index, (path, spec)) in self.fields.iter().enumerate() {
+            let parent = path
+                .rsplit_once('.')
+                .and_then(|(parent, _)| self.fields.get_index_of(parent))
+                .filter(|&parent| self.fields[parent].ty.is_value_field());
+            if parent.is_some() || spec.multi_field_of.is_some() {
+                links.push((index, parent));
+            }
+        }
+        for (child, parent) in links {
+            self.link(child, parent);
         }
     }
 
-    /// Marks `path` as a multi-field of its parent when the parent is a value field
-    /// (ES allows sub-fields under a value field only as multi-fields), and lists it
-    /// in the parent's `multi_fields`.
-    fn link_multi_field(&mut self, path: &str) {
-        let Some((parent, name)) = path.rsplit_once('.') else {
+    fn link(&mut self, child: usize, parent: Option<usize>) {
+        let Some(parent) = parent else {
+            self.fields[child].multi_field_of = None;
             return;
         };
-        let parent_is_value = self.fields.get(parent).is_some_and(|spec| spec.ty.is_value_field());
-        let Some(ty) = self.fields.get(path).map(|spec| spec.ty.clone()) else {
-            return;
-        };
-        if !parent_is_value {
-            if let Some(spec) = self.fields.get_mut(path)
-                && spec.multi_field_of.as_deref() == Some(parent)
-            {
-                spec.multi_field_of = None;
-            }
-            return;
+        let (child_path, child_spec) = self.fields.get_index(child).expect("index from iteration");
+        let name = child_path.rsplit_once('.').map_or("", |(_, name)| name).to_owned();
+        let ty = child_spec.ty.clone();
+        let (parent_path, parent_spec) =
+            self.fields.get_index_mut(parent).expect("index from lookup");
+        let parent_path = parent_path.clone();
+        match parent_spec.multi_fields.iter_mut().find(|field| field.name == name) {
+            Some(existing) => existing.ty = ty,
+            None => parent_spec.multi_fields.push(MultiField { name, ty }),
         }
-        if let Some(spec) = self.fields.get_mut(path) {
-            spec.multi_field_of = Some(parent.to_owned());
-        }
-        if let Some(parent_spec) = self.fields.get_mut(parent) {
-            match parent_spec.multi_fields.iter_mut().find(|m| m.name == name) {
-                Some(existing) => existing.ty = ty,
-                None => parent_spec.multi_fields.push(MultiField { name: name.to_owned(), ty }),
-            }
+        let child_spec = &mut self.fields[child];
+        if child_spec.multi_field_of.as_deref() != Some(parent_path.as_str()) {
+            child_spec.multi_field_of = Some(parent_path);
         }
     }
 }
@@ -190,13 +187,6 @@ impl FromIterator<(String, FieldSpec)> for Schema {
         schema.link_all_multi_fields();
         schema
     }
-}
-
-fn is_direct_child(candidate: &str, parent: &str) -> bool {
-    candidate
-        .strip_prefix(parent)
-        .and_then(|rest| rest.strip_prefix('.'))
-        .is_some_and(|name| !name.contains('.'))
 }
 
 /// Whole-string match of `pattern` against `text`, `*` = any run (possibly empty).
