@@ -95,6 +95,21 @@ impl Schema {
             .collect()
     }
 
+    /// The path of the nearest `nested` field that contains `path` (not `path`
+    /// itself), if any: the scope a KQL `p:{ … }` group or an ES `nested` query needs.
+    pub fn nested_scope<'a>(&'a self, path: &str) -> Option<&'a str> {
+        let mut prefix = path;
+        while let Some((parent, _)) = prefix.rsplit_once('.') {
+            if let Some((key, spec)) = self.fields.get_key_value(parent)
+                && spec.ty == FieldType::Nested
+            {
+                return Some(key);
+            }
+            prefix = parent;
+        }
+        None
+    }
+
     /// Adds or replaces `path` as given, then keeps multi-field links consistent (a
     /// path directly under a value field is that field's multi-field). Returns the
     /// mapping it replaced.

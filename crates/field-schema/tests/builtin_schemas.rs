@@ -121,3 +121,18 @@ fn tsv_round_trips() {
     let again = Schema::from_tsv("round trip", &ecs.to_tsv()).unwrap();
     assert_eq!(&again, ecs);
 }
+
+#[test]
+fn nested_scope_finds_the_nearest_nested_ancestor() {
+    let schema = Schema::for_index_patterns(&[]);
+    assert_eq!(
+        schema.nested_scope("process.Ext.code_signature.trusted"),
+        Some("process.Ext.code_signature")
+    );
+    assert_eq!(
+        schema.nested_scope("process.thread.Ext.call_stack_final_user_module.code_signature.valid"),
+        Some("process.thread.Ext.call_stack_final_user_module.code_signature")
+    );
+    assert_eq!(schema.nested_scope("process.Ext.code_signature"), None);
+    assert_eq!(schema.nested_scope("process.name"), None);
+}
