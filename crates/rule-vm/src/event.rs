@@ -10,7 +10,7 @@
 //! The buffers are reused from event to event ([`EventView::recycle`]), so once warmed up the
 //! resolution does not allocate.
 
-use crate::field::{FieldId, FieldTable};
+use crate::field::{FieldId, FieldTable, segment_ends_of};
 use serde_json::Value;
 
 /// Where a field's values sit in the shared value buffer, stamped with the event generation
@@ -93,6 +93,15 @@ impl<'a> EventView<'a> {
     }
 }
 
+/// Every value of the dotted field `path` in `event`, resolved exactly as
+/// [`EventView::values`] resolves an interned field (nested and dotted keys, arrays flattened,
+/// nulls dropped). For callers off the hot path that have a path but no [`FieldTable`].
+pub fn values_at<'a>(event: &'a Value, path: &str) -> Vec<&'a Value> {
+    let mut found = Vec::new();
+    collect(event, path, &segment_ends_of(path), 0, &mut found);
+    found
+}
+
 fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -155,6 +164,15 @@ mod tests {
         assert!(resolve("a.b", &json!({"a": {"b": null}})).is_empty());
         assert!(resolve("a.x", &json!({"a": {"b": 1}})).is_empty());
         assert_eq!(resolve("a", &json!({"a": {"b": 1}})), vec![json!({"b": 1})]);
+    }
+
+    #[test]
+    fn values_at_agrees_with_the_view() {
+        let event = json!({"a": [{"b.c": 1}, {"b": {"c": [2, null]}}], "a.b": {"c": 3}});
+        let by_path: Vec<Value> = values_at(&event, "a.b.c").into_iter().cloned().collect();
+        assert_eq!(by_path, resolve("a.b.c", &event));
+        assert_eq!(by_path.len(), 3);
+        assert!(values_at(&event, "a.x").is_empty());
     }
 
     #[test]

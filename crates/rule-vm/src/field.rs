@@ -46,12 +46,7 @@ impl FieldTable {
         if let Some(index) = self.paths.get_index_of(path) {
             return FieldId(id_from_index(index));
         }
-        let ends: Box<[u32]> = path
-            .match_indices('.')
-            .map(|(at, _)| at)
-            .chain(std::iter::once(path.len()))
-            .map(|at| u32::try_from(at).unwrap_or(u32::MAX))
-            .collect();
+        let ends = segment_ends_of(path);
         let (index, _) = self.paths.insert_full(path.into());
         self.segment_ends.push(ends);
         FieldId(id_from_index(index))
@@ -86,6 +81,16 @@ impl FieldTable {
     pub fn iter(&self) -> impl Iterator<Item = (FieldId, &str)> {
         self.paths.iter().enumerate().map(|(index, path)| (FieldId(id_from_index(index)), &**path))
     }
+}
+
+/// The byte offset where each dot-separated segment of `path` ends (the last one is the
+/// path's length).
+pub(crate) fn segment_ends_of(path: &str) -> Box<[u32]> {
+    path.match_indices('.')
+        .map(|(at, _)| at)
+        .chain(std::iter::once(path.len()))
+        .map(|at| u32::try_from(at).unwrap_or(u32::MAX))
+        .collect()
 }
 
 fn id_from_index(index: usize) -> u32 {

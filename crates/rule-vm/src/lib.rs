@@ -32,7 +32,7 @@ mod vm;
 
 pub use cidr::CidrBlock;
 pub use error::VmError;
-pub use event::EventView;
+pub use event::{EventView, values_at};
 pub use field::{FieldId, FieldTable};
 pub use instr::{ArithOp, CmpOp, Func, Instr, Test};
 pub use matcher::{CaseMode, GlobPart, StrMatcher, glob_parts};
