@@ -46,6 +46,28 @@ pub enum Test {
         /// Index into the program's CIDR lists.
         cidrs: u32,
     },
+    /// The value, analysed like a `text` field, matches token query number `query`.
+    Tokens {
+        /// Index into the program's token queries.
+        query: u32,
+    },
+    /// The value, read as a date with the range's format, lies in date range number `range`.
+    Date {
+        /// Index into the program's date ranges.
+        range: u32,
+    },
+    /// The value, read as an ES `version`, compares with version number `bound` by `op`.
+    Version {
+        /// The comparison.
+        op: CmpOp,
+        /// Index into the program's versions.
+        bound: u32,
+    },
+    /// The value is an IP address inside address range number `range`.
+    IpRange {
+        /// Index into the program's IP ranges.
+        range: u32,
+    },
 }
 
 /// Comparison operators (field tests and scripts).
@@ -267,6 +289,22 @@ pub enum Instr {
         paths: Option<u32>,
         /// The test.
         test: Test,
+    },
+    /// acc = the field holds an explicit JSON `null` (alone or inside an array), which ES
+    /// indexes as the mapping's `null_value` (ES reference, "`null_value`"). The compiler
+    /// emits it where the `null_value` itself passes the leaf's test.
+    ExplicitNull {
+        /// The field.
+        field: crate::FieldId,
+    },
+    /// acc = some object value of `path` satisfies the instructions from here up to `end`
+    /// (exclusive), run with that object as the whole event (an ES `nested` query: every
+    /// condition holds on the same array element). Execution continues at `end`.
+    Nested {
+        /// The nested field (its objects become the sub-events).
+        path: crate::FieldId,
+        /// The index of the first instruction after the nested block.
+        end: u32,
     },
     /// acc = the constant.
     Const(bool),

@@ -19,17 +19,22 @@
 //! assert!(Vm::new().matches(&program, &mut view));
 //! ```
 
+mod analyzer;
 mod cidr;
 mod error;
 mod event;
 mod field;
 mod instr;
 mod matcher;
+mod null_value;
 mod program;
 mod script;
 mod text;
+mod typed;
+mod version;
 mod vm;
 
+pub use analyzer::{TokenQuery, standard_tokens};
 pub use cidr::CidrBlock;
 pub use error::VmError;
 pub use event::{EventView, values_at};
@@ -39,4 +44,6 @@ pub use matcher::{CaseMode, GlobPart, StrMatcher, glob_parts};
 pub use program::{Bound, Constant, Listing, Program, ProgramBuilder, ValueSet};
 pub use script::ScriptValue;
 pub use text::{Scalar, fold, fold_char, fold_into, json_text, parse_number};
+pub use typed::{DateRange, IpRange, RangeEnd, ip_key};
+pub use version::Version;
 pub use vm::Vm;

@@ -1,11 +1,14 @@
 //! [`Program`]: the instructions, their constant pools and debug spans, the
 //! [`ProgramBuilder`] compilers use, and the textual listing.
 
+use crate::analyzer::TokenQuery;
 use crate::cidr::CidrBlock;
 use crate::error::VmError;
 use crate::field::FieldTable;
 use crate::instr::{Instr, Test};
 use crate::matcher::{CaseMode, StrMatcher};
+use crate::typed::{DateRange, IpRange};
+use crate::version::Version;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -100,6 +103,10 @@ pub struct Program {
     pub(crate) regexes: Vec<regex::Regex>,
     pub(crate) cidrs: Vec<Vec<CidrBlock>>,
     pub(crate) constants: Vec<Constant>,
+    pub(crate) token_queries: Vec<TokenQuery>,
+    pub(crate) date_ranges: Vec<DateRange>,
+    pub(crate) versions: Vec<Version>,
+    pub(crate) ip_ranges: Vec<IpRange>,
 }
 
 impl Program {
@@ -133,6 +140,10 @@ impl Program {
                 Test::Compare { bound, .. } => (bound as usize) < self.bounds.len(),
                 Test::Regex { regex } => (regex as usize) < self.regexes.len(),
                 Test::Cidr { cidrs } => (cidrs as usize) < self.cidrs.len(),
+                Test::Tokens { query } => (query as usize) < self.token_queries.len(),
+                Test::Date { range } => (range as usize) < self.date_ranges.len(),
+                Test::Version { bound, .. } => (bound as usize) < self.versions.len(),
+                Test::IpRange { range } => (range as usize) < self.ip_ranges.len(),
             };
             let ok = match instr {
                 Instr::Test { test, .. } | Instr::ScriptTest(test) => in_pool(test),
@@ -143,6 +154,7 @@ impl Program {
                     (*target as usize) <= count
                 }
                 Instr::PushConst(n) => (*n as usize) < self.constants.len(),
+                Instr::Nested { end, .. } => (*end as usize) > at && (*end as usize) <= count,
                 _ => true,
             };
             if !ok {
@@ -184,6 +196,22 @@ impl Program {
                     Ok(())
                 }
                 None => f.write_str("cidr?"),
+            },
+            Test::Tokens { query } => match self.token_queries.get(query as usize) {
+                Some(q) => write!(f, "{q}"),
+                None => f.write_str("tokens?"),
+            },
+            Test::Date { range } => match self.date_ranges.get(range as usize) {
+                Some(r) => write!(f, "{r}"),
+                None => f.write_str("date?"),
+            },
+            Test::Version { op, bound } => match self.versions.get(bound as usize) {
+                Some(v) => write!(f, "version {} {v}", op.symbol()),
+                None => f.write_str("version?"),
+            },
+            Test::IpRange { range } => match self.ip_ranges.get(range as usize) {
+                Some(r) => write!(f, "{r}"),
+                None => f.write_str("ip?"),
             },
         }
     }
@@ -228,6 +256,8 @@ fn write_instr(p: &Program, fields: &FieldTable, instr: Instr, out: &mut String)
                 p.matchers.get(m as usize).map_or_else(|| "?".to_owned(), ToString::to_string);
             write!(out, "test_any_field [{paths}] {}", TestFmt(p, test))
         }
+        Instr::ExplicitNull { field } => write!(out, "explicit_null {}", fields.name(field)),
+        Instr::Nested { path, end } => write!(out, "nested {} end {end}", fields.name(path)),
         Instr::Const(b) => write!(out, "const {b}"),
         Instr::Not => write!(out, "not"),
         Instr::JumpIfFalse(t) => write!(out, "jump_if_false {t}"),
@@ -275,9 +305,10 @@ impl ProgramBuilder {
         u32::try_from(self.program.instrs.len()).unwrap_or(u32::MAX)
     }
 
-    /// Points the jump at index `jump` to `target`. Does nothing if `jump` is not a jump.
+    /// Points the jump (or nested block) at index `jump` to `target`. Does nothing if
+    /// `jump` is neither.
     pub fn patch_jump(&mut self, jump: u32, target: u32) {
-        if let Some(Instr::JumpIfFalse(t) | Instr::JumpIfTrue(t)) =
+        if let Some(Instr::JumpIfFalse(t) | Instr::JumpIfTrue(t) | Instr::Nested { end: t, .. }) =
             self.program.instrs.get_mut(jump as usize)
         {
             *t = target;
@@ -307,6 +338,32 @@ impl ProgramBuilder {
     /// Adds a list of CIDR blocks; returns its index.
     pub fn add_cidrs(&mut self, blocks: Vec<CidrBlock>) -> u32 {
         push(&mut self.program.cidrs, blocks)
+    }
+
+    /// Adds a token query (text fields); returns its index.
+    pub fn add_token_query(&mut self, query: TokenQuery) -> u32 {
+        push(&mut self.program.token_queries, query)
+    }
+
+    /// Adds a date range; returns its index.
+    pub fn add_date_range(&mut self, range: DateRange) -> u32 {
+        push(&mut self.program.date_ranges, range)
+    }
+
+    /// Adds a version bound; returns its index.
+    pub fn add_version(&mut self, version: Version) -> u32 {
+        push(&mut self.program.versions, version)
+    }
+
+    /// Adds an IP address range; returns its index.
+    pub fn add_ip_range(&mut self, range: IpRange) -> u32 {
+        push(&mut self.program.ip_ranges, range)
+    }
+
+    /// Whether the JSON scalar `value` passes `test` (whose operands must already be in this
+    /// builder's pools): the compiler asks this of a field's `null_value`.
+    pub fn test_passes(&self, test: Test, value: &serde_json::Value) -> bool {
+        crate::vm::test_value(&self.program, test, value)
     }
 
     /// Adds a script constant; returns its index.

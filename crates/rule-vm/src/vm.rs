@@ -5,6 +5,7 @@
 //! and §1.6, kql.md §2.3). The VM owns scratch buffers (case folding, number text, the script
 //! stack, leaf paths) that are reused, so a warm VM does not allocate for field tests.
 
+use crate::analyzer::TokenBuf;
 use crate::event::EventView;
 use crate::instr::{Instr, Test};
 use crate::program::Program;
@@ -19,13 +20,15 @@ pub struct Vm {
     text_buf: String,
     path_buf: String,
     path_fold_buf: String,
+    tokens: TokenBuf,
     stack: Vec<ScriptValue<'static>>,
 }
 
 /// The buffers a test needs.
-struct Scratch<'s> {
+pub(crate) struct Scratch<'s> {
     fold_buf: &'s mut String,
     text_buf: &'s mut String,
+    tokens: &'s mut TokenBuf,
 }
 
 impl Vm {
@@ -37,34 +40,60 @@ impl Vm {
     /// Runs `program` over `event`; true if the event matches.
     pub fn matches(&mut self, program: &Program, event: &mut EventView<'_>) -> bool {
         let mut stack = retype(std::mem::take(&mut self.stack));
-        let result = self.run(program, event, &mut stack);
+        let result = self.run(program, event, &mut stack, 0, program.instrs.len());
         stack.clear();
         self.stack = retype(stack);
         result
     }
 
+    /// Runs the instructions `start..end` (a whole program, or a nested block).
     fn run<'s, 'p: 's, 'e: 's>(
         &mut self,
         program: &'p Program,
         event: &mut EventView<'e>,
         stack: &mut Vec<ScriptValue<'s>>,
+        start: usize,
+        end: usize,
     ) -> bool {
         let mut acc = false;
-        let mut pc = 0usize;
-        while let Some(instr) = program.instrs.get(pc) {
+        let mut pc = start;
+        while pc < end {
+            let Some(instr) = program.instrs.get(pc) else { break };
             pc += 1;
             match *instr {
+                Instr::ExplicitNull { field } => {
+                    acc =
+                        crate::null_value::holds_explicit_null(event.event(), event.table(), field);
+                }
+                Instr::Nested { path, end: block_end } => {
+                    let block_end = block_end as usize;
+                    let table = event.table();
+                    let elements: Vec<&'e Value> = event.values(path).to_vec();
+                    acc =
+                        elements.into_iter().filter(|element| element.is_object()).any(|element| {
+                            let mut inner = EventView::new(table, element);
+                            let mut inner_stack = Vec::new();
+                            self.run(program, &mut inner, &mut inner_stack, pc, block_end)
+                        });
+                    pc = block_end;
+                }
                 Instr::Test { field, test } => {
-                    let mut scratch =
-                        Scratch { fold_buf: &mut self.fold_buf, text_buf: &mut self.text_buf };
+                    let mut scratch = Scratch {
+                        fold_buf: &mut self.fold_buf,
+                        text_buf: &mut self.text_buf,
+                        tokens: &mut self.tokens,
+                    };
                     acc = event
                         .values(field)
                         .iter()
                         .any(|value| test_json(program, test, value, &mut scratch));
                 }
                 Instr::TestAnyField { paths, test } => {
-                    let mut scratch =
-                        Scratch { fold_buf: &mut self.fold_buf, text_buf: &mut self.text_buf };
+                    let mut scratch = Scratch {
+                        fold_buf: &mut self.fold_buf,
+                        text_buf: &mut self.text_buf,
+                        tokens: &mut self.tokens,
+                    };
                     let paths = paths.and_then(|m| program.matchers.get(m as usize));
                     self.path_buf.clear();
                     let path_fold = &mut self.path_fold_buf;
@@ -127,8 +156,11 @@ impl Vm {
                 }
                 Instr::ScriptTest(test) => {
                     let a = stack.pop().unwrap_or(ScriptValue::Null);
-                    let mut scratch =
-                        Scratch { fold_buf: &mut self.fold_buf, text_buf: &mut self.text_buf };
+                    let mut scratch = Scratch {
+                        fold_buf: &mut self.fold_buf,
+                        text_buf: &mut self.text_buf,
+                        tokens: &mut self.tokens,
+                    };
                     let result = match a.as_scalar() {
                         None => ScriptValue::Null,
                         Some(scalar) => {
@@ -171,6 +203,15 @@ fn any_leaf(value: &Value, path: &mut String, f: &mut dyn FnMut(&str, &Value) ->
         }),
         _ => f(path, value),
     }
+}
+
+/// Whether one JSON scalar passes `test` (off the hot path: the compiler's `null_value` check).
+pub(crate) fn test_value(program: &Program, test: Test, value: &Value) -> bool {
+    let (mut fold_buf, mut text_buf, mut tokens) =
+        (String::new(), String::new(), TokenBuf::default());
+    let mut scratch =
+        Scratch { fold_buf: &mut fold_buf, text_buf: &mut text_buf, tokens: &mut tokens };
+    test_json(program, test, value, &mut scratch)
 }
 
 fn test_json(program: &Program, test: Test, value: &Value, scratch: &mut Scratch<'_>) -> bool {
@@ -216,5 +257,20 @@ fn test_scalar(
             let ip = scalar.text(scratch.text_buf);
             blocks.iter().any(|block| block.contains_text(ip))
         }),
+        Test::Tokens { query } => program.token_queries.get(query as usize).is_some_and(|q| {
+            scratch.tokens.fill(scalar.text(scratch.text_buf));
+            q.is_match(scratch.tokens, scratch.fold_buf)
+        }),
+        Test::Date { range } => program
+            .date_ranges
+            .get(range as usize)
+            .is_some_and(|r| r.contains(scalar, scratch.text_buf)),
+        Test::Version { op, bound } => program.versions.get(bound as usize).is_some_and(|bound| {
+            op.holds(crate::version::Version::parse(scalar.text(scratch.text_buf)).cmp(bound))
+        }),
+        Test::IpRange { range } => program
+            .ip_ranges
+            .get(range as usize)
+            .is_some_and(|r| r.contains(scalar, scratch.text_buf)),
     }
 }
