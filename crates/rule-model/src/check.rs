@@ -9,13 +9,11 @@ use toml::Spanned;
 use crate::error::RuleFileError;
 use crate::index_pattern::index_pattern_problem;
 use crate::model::{
-    AlertSuppression, AttackEntry, Cardinality, Language, Metadata, NewTerms, Query, Rule,
-    RuleType, Severity, Technique, Threat, Threshold,
+    AlertSuppression, Cardinality, KeySpans, Language, Metadata, NewTerms, Query, Rule, RuleType,
+    Severity, Threshold,
 };
 use crate::query_span::query_offset;
-use crate::raw::{
-    RawAlertSuppression, RawAttackEntry, RawMetadata, RawNewTerms, RawRule, RawThreat, RawThreshold,
-};
+use crate::raw::{RawAlertSuppression, RawMetadata, RawNewTerms, RawRule, RawThreshold};
 use crate::time_span::{TimeSpan, TimeUnit};
 
 /// Kibana's limit on `new_terms_fields` (`security_solution` rule schema: 1 to 3 fields).
@@ -25,19 +23,32 @@ fn source_span(range: Range<usize>) -> SourceSpan {
     range.into()
 }
 
-/// Collects diagnostics while checking one rule file.
+/// Kibana's cap on alerts per rule run: `xpack.alerting.rules.run.alerts.max`, default 1000
+/// (Kibana alerting settings; prebuilt rules' setup guides say a higher `max_signals` "can be
+/// superseded" by it).
+const ALERTING_MAX_ALERTS: u32 = 1000;
+
+/// Collects diagnostics (errors and warnings) while checking one rule file.
 pub(crate) struct Checker<'t> {
     text: &'t str,
     errors: Vec<RuleFileError>,
+    /// Where the keys later checks point at.
+    pub(crate) spans: KeySpans,
 }
 
 impl<'t> Checker<'t> {
     pub(crate) fn new(text: &'t str) -> Self {
-        Self { text, errors: Vec::new() }
+        Self { text, errors: Vec::new(), spans: KeySpans::default() }
     }
 
+    /// Every diagnostic collected, errors and warnings.
     pub(crate) fn into_errors(self) -> Vec<RuleFileError> {
         self.errors
+    }
+
+    /// True when a collected diagnostic is an error (not a warning).
+    fn has_errors(&self) -> bool {
+        self.errors.iter().any(RuleFileError::is_error)
     }
 
     fn push(&mut self, error: RuleFileError) {
@@ -83,6 +94,19 @@ impl<'t> Checker<'t> {
     /// Checks `[rule]`, whose header is at `table`. Returns `None` when a required part is
     /// missing or wrong (the reasons are in the collected errors).
     pub(crate) fn rule(&mut self, raw: RawRule, table: Range<usize>) -> Option<Rule> {
+        self.spans.rule_table = rule_span::Span::from_range(table.clone());
+        self.spans.rule_id = raw.rule_id.as_ref().map(|id| rule_span::Span::from_range(id.span()));
+        self.spans.from = raw.from.as_ref().map(|from| rule_span::Span::from_range(from.span()));
+        let type_keys: Vec<&str> = [
+            ("threat_index", raw.threat_index.is_some()),
+            ("threat_query", raw.threat_query.is_some()),
+            ("threat_mapping", raw.threat_mapping.is_some()),
+            ("machine_learning_job_id", raw.machine_learning_job_id.is_some()),
+            ("anomaly_threshold", raw.anomaly_threshold.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(key, present)| present.then_some(key))
+        .collect();
         let rule_id = self.required(
             raw.rule_id,
             "rule_id",
@@ -120,8 +144,12 @@ impl<'t> Checker<'t> {
             "set the rule type, e.g. type = \"eql\" or type = \"query\"",
         );
 
+        let risk_score_span = risk_score.as_ref().map(Spanned::span);
         let risk_score = risk_score.and_then(|score| self.risk_score(&score));
         let severity = severity.and_then(|severity| self.severity(&severity));
+        if let (Some(score), Some(severity), Some(span)) = (risk_score, severity, risk_score_span) {
+            self.risk_score_band(score, severity, span);
+        }
         let rule_type = rule_type.and_then(|t| self.rule_type(&t));
         let language = raw.language.as_ref().and_then(|l| self.language(l));
         let query = self.query(rule_type, raw.language.as_ref(), language, raw.query, &table);
@@ -132,6 +160,8 @@ impl<'t> Checker<'t> {
         let new_terms = self.new_terms(rule_type, raw.new_terms, &table);
         let threshold = self.threshold(rule_type, raw.threshold, &table);
         let alert_suppression = raw.alert_suppression.and_then(|s| self.alert_suppression(s));
+        self.type_keys(rule_type, &type_keys, &table);
+        let threat = crate::threat::threats(raw.threat.unwrap_or_default(), &mut self.errors);
 
         Some(Rule {
             rule_id: rule_id?.into_inner(),
@@ -159,7 +189,7 @@ impl<'t> Checker<'t> {
             building_block_type: raw.building_block_type,
             rule_name_override: raw.rule_name_override,
             enabled: raw.enabled,
-            threat: raw.threat.unwrap_or_default().into_iter().map(threat).collect(),
+            threat,
             new_terms,
             threshold,
             alert_suppression,
@@ -169,7 +199,66 @@ impl<'t> Checker<'t> {
                 .unwrap_or_default(),
             anomaly_threshold: raw.anomaly_threshold,
         })
-        .filter(|_| self.errors.is_empty())
+        .filter(|_| !self.has_errors())
+    }
+
+    /// Warns when `score` lies outside the band of `severity` (Elastic's rule settings
+    /// reference, "Default risk score": 0-21 low, 22-47 medium, 48-73 high, 74-100 critical).
+    fn risk_score_band(&mut self, score: u8, severity: Severity, span: Range<usize>) {
+        let (low, high) = severity.risk_score_band();
+        if (low..=high).contains(&score) {
+            return;
+        }
+        let fitting = Severity::for_risk_score(score);
+        self.push(RuleFileError::RiskScoreBand {
+            value: score,
+            severity: severity.as_str(),
+            low,
+            high,
+            span: source_span(span),
+            help: format!(
+                "set risk_score = {} (Kibana's default for `{severity}`), or severity = \"{fitting}\" to keep {score}",
+                severity.default_risk_score()
+            ),
+        });
+    }
+
+    /// Checks the keys a rule type needs beyond a query (Kibana's rule schema:
+    /// `threat_match` rules need `threat_index`, `threat_query` and `threat_mapping`;
+    /// `machine_learning` rules `machine_learning_job_id` and `anomaly_threshold`).
+    fn type_keys(&mut self, rule_type: Option<RuleType>, present: &[&str], table: &Range<usize>) {
+        let needed: &[(&'static str, &str)] = match rule_type {
+            Some(RuleType::ThreatMatch) => &[
+                (
+                    "threat_index",
+                    "list the indicator indices, e.g. threat_index = [\"filebeat-*\", \"logs-ti_*\"]",
+                ),
+                (
+                    "threat_query",
+                    "select the indicators, e.g. threat_query = \"@timestamp >= \\\"now-30d/d\\\"\"",
+                ),
+                (
+                    "threat_mapping",
+                    "map event fields to indicator fields in [[rule.threat_mapping]] entries",
+                ),
+            ],
+            Some(RuleType::MachineLearning) => &[
+                (
+                    "machine_learning_job_id",
+                    "name the anomaly job(s), e.g. machine_learning_job_id = [\"rare_process_by_host_windows\"]",
+                ),
+                (
+                    "anomaly_threshold",
+                    "set the anomaly score threshold, e.g. anomaly_threshold = 50",
+                ),
+            ],
+            _ => &[],
+        };
+        for (key, help) in needed {
+            if !present.contains(key) {
+                self.missing(key, table, (*help).to_owned());
+            }
+        }
     }
 
     fn risk_score(&mut self, score: &Spanned<i64>) -> Option<u8> {
@@ -297,11 +386,18 @@ impl<'t> Checker<'t> {
     fn max_signals(&mut self, max_signals: &Spanned<i64>) -> Option<u32> {
         let value = *max_signals.get_ref();
         let parsed = u32::try_from(value).ok().filter(|v| *v > 0);
-        if parsed.is_none() {
-            self.push(RuleFileError::BadMaxSignals {
+        match parsed {
+            None => self.push(RuleFileError::BadMaxSignals {
                 value,
                 span: source_span(max_signals.span()),
-            });
+            }),
+            Some(value) if value > ALERTING_MAX_ALERTS => {
+                self.push(RuleFileError::MaxSignalsLimit {
+                    value,
+                    span: source_span(max_signals.span()),
+                });
+            }
+            Some(_) => {}
         }
         parsed
     }
@@ -537,26 +633,4 @@ impl<'t> Checker<'t> {
             missing_fields_strategy: raw.missing_fields_strategy,
         })
     }
-}
-
-fn attack_entry(raw: RawAttackEntry) -> AttackEntry {
-    AttackEntry { id: raw.id, name: raw.name, reference: raw.reference }
-}
-
-fn threat(raw: RawThreat) -> Threat {
-    let techniques = raw
-        .technique
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| Technique {
-            entry: AttackEntry { id: t.id, name: t.name, reference: t.reference },
-            subtechniques: t
-                .subtechnique
-                .unwrap_or_default()
-                .into_iter()
-                .map(attack_entry)
-                .collect(),
-        })
-        .collect();
-    Threat { framework: raw.framework, tactic: attack_entry(raw.tactic), techniques }
 }

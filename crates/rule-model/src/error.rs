@@ -5,7 +5,7 @@ use thiserror::Error;
 
 /// One problem found in a rule file. Every variant has a stable `rule::` code and a label on
 /// the exact bytes of the TOML file it is about.
-#[derive(Debug, Error, Diagnostic)]
+#[derive(Clone, Debug, Error, Diagnostic)]
 pub enum RuleFileError {
     /// The file could not be read.
     #[error("cannot read {path}: {message}")]
@@ -243,6 +243,95 @@ pub enum RuleFileError {
         #[label("{message}")]
         span: SourceSpan,
     },
+
+    /// `risk_score` lies outside the band of `severity`, e.g. `severity = "low"` with
+    /// `risk_score = 73`. Elastic's rule settings reference gives the bands as guidelines
+    /// (0-21 low, 22-47 medium, 48-73 high, 74-100 critical), so this is a warning.
+    #[error("`risk_score` {value} is outside the `{severity}` band ({low}-{high})")]
+    #[diagnostic(code(rule::risk_score_band), severity(Warning))]
+    RiskScoreBand {
+        /// The score given.
+        value: u8,
+        /// The severity given.
+        severity: &'static str,
+        /// Lowest score of the band.
+        low: u8,
+        /// Highest score of the band.
+        high: u8,
+        /// The score.
+        #[label("not a `{severity}` score")]
+        span: SourceSpan,
+        /// Which score or severity would agree.
+        #[help]
+        help: String,
+    },
+
+    /// `max_signals` is above 1000, the default of Kibana's `xpack.alerting.rules.run.alerts.max`,
+    /// which caps every rule's alerts per run whatever the rule asks for.
+    #[error("`max_signals` {value} is above Kibana's alerting limit of 1000 alerts per run")]
+    #[diagnostic(
+        code(rule::max_signals_limit),
+        severity(Warning),
+        help(
+            "Kibana stops at xpack.alerting.rules.run.alerts.max (default 1000); set max_signals = 1000 or less"
+        )
+    )]
+    MaxSignalsLimit {
+        /// The value given.
+        value: u32,
+        /// The value.
+        #[label("more than Kibana will create")]
+        span: SourceSpan,
+    },
+
+    /// A `[[rule.threat]]` entry is malformed, e.g. a technique id `T1053.005` under
+    /// `technique` (it is a sub-technique) or a reference URL that names another id.
+    #[error("invalid threat mapping: {message}")]
+    #[diagnostic(code(rule::bad_threat))]
+    BadThreat {
+        /// What is wrong.
+        message: String,
+        /// The offending value.
+        #[label("{message}")]
+        span: SourceSpan,
+        /// How to fix it.
+        #[help]
+        help: String,
+    },
+
+    /// A key of `[rule]` or `[metadata]` that neither detection-rules nor Kibana knows, e.g.
+    /// `risk_scor = 47`; Kibana would ignore it.
+    #[error("unknown key `{key}` in `[{table}]`")]
+    #[diagnostic(code(rule::unknown_key), severity(Warning))]
+    UnknownKey {
+        /// The key.
+        key: String,
+        /// The table holding it (`rule` or `metadata`; empty for the top level).
+        table: &'static str,
+        /// The key.
+        #[label("not a known key")]
+        span: SourceSpan,
+        /// A "did you mean" suggestion, or how to remove it.
+        #[help]
+        help: String,
+    },
+
+    /// An EQL sequence's `maxspan` is longer than the rule's look-back plus ten minutes, so
+    /// a sequence that spans it can never be seen whole (detection-rules' `test_eql_lookback`).
+    #[error("look-back of {lookback} is too short for `maxspan={maxspan}`")]
+    #[diagnostic(code(rule::lookback_too_short))]
+    LookbackTooShort {
+        /// The look-back (`from`, or Kibana's default `now-6m`), as written.
+        lookback: String,
+        /// The sequence's maxspan, as written.
+        maxspan: String,
+        /// `from`, or the `[rule]` header when `from` is not set.
+        #[label("looks back {lookback}")]
+        span: SourceSpan,
+        /// The `from` that would do.
+        #[help]
+        help: String,
+    },
 }
 
 /// All the problems of one rule file, with the file's text, ready to render.
@@ -256,4 +345,25 @@ pub struct RuleFileFailure {
     /// The problems, in file order.
     #[related]
     pub errors: Vec<RuleFileError>,
+}
+
+/// The warnings about a rule file that loaded: problems Kibana would accept, but that are
+/// likely mistakes.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{} warning(s) in rule file {}", warnings.len(), source_code.name())]
+#[diagnostic(code(rule::warnings), severity(Warning))]
+pub struct RuleFileWarnings {
+    /// The rule file.
+    #[source_code]
+    pub source_code: NamedSource<String>,
+    /// The warnings, in file order.
+    #[related]
+    pub warnings: Vec<RuleFileError>,
+}
+
+impl RuleFileError {
+    /// True for problems that make the file invalid, false for warnings.
+    pub fn is_error(&self) -> bool {
+        self.severity().is_none_or(|severity| severity == miette::Severity::Error)
+    }
 }

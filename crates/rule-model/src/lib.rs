@@ -39,16 +39,18 @@
 mod check;
 mod error;
 mod index_pattern;
+mod known_keys;
 mod model;
 mod query_span;
 mod raw;
 mod rule_file;
+mod threat;
 mod time_span;
 
-pub use error::{RuleFileError, RuleFileFailure};
+pub use error::{RuleFileError, RuleFileFailure, RuleFileWarnings};
 pub use model::{
-    AlertSuppression, AttackEntry, Cardinality, Language, Metadata, NewTerms, Query, Rule,
-    RuleType, Severity, Technique, Threat, Threshold,
+    AlertSuppression, AttackEntry, Cardinality, KeySpans, Language, Metadata, NewTerms, Query,
+    Rule, RuleType, Severity, Technique, Threat, Threshold,
 };
 pub use query_span::QueryDiagnostic;
 pub use rule_file::{LoadFailure, RuleFile, RuleSummary};

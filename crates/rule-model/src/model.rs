@@ -158,6 +158,33 @@ impl Severity {
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == name)
     }
+
+    /// The risk scores that go with this severity, inclusive (Elastic's rule settings
+    /// reference, "Default risk score": 0-21 low, 22-47 medium, 48-73 high, 74-100 critical).
+    pub const fn risk_score_band(self) -> (u8, u8) {
+        match self {
+            Self::Low => (0, 21),
+            Self::Medium => (22, 47),
+            Self::High => (48, 73),
+            Self::Critical => (74, 100),
+        }
+    }
+
+    /// The risk score Kibana's rule form fills in for this severity
+    /// (`defaultRiskScoreBySeverity`: the top of the band, except 99 for critical).
+    pub const fn default_risk_score(self) -> u8 {
+        match self {
+            Self::Low => 21,
+            Self::Medium => 47,
+            Self::High => 73,
+            Self::Critical => 99,
+        }
+    }
+
+    /// The severity whose band holds `score` (scores above 100 count as critical).
+    pub fn for_risk_score(score: u8) -> Self {
+        Self::ALL.into_iter().find(|s| score <= s.risk_score_band().1).unwrap_or(Self::Critical)
+    }
 }
 
 impl fmt::Display for Severity {
@@ -369,4 +396,16 @@ impl Rule {
     pub fn query_text(&self) -> Option<&str> {
         self.query.as_ref().map(|q| q.text.as_str())
     }
+}
+
+/// Where some keys sit in the rule file, for checks made after loading (duplicate ids,
+/// look-back against a sequence's maxspan).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeySpans {
+    /// The `[rule]` table.
+    pub rule_table: Span,
+    /// The `rule_id` value.
+    pub rule_id: Option<Span>,
+    /// The `from` value, if set.
+    pub from: Option<Span>,
 }

@@ -5,6 +5,7 @@
 //! model (`filters`, `investigation_fields`, `transform`, ...) are ignored by serde.
 
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use toml::Spanned;
 
 /// A whole rule file: `[metadata]`, `[rule]` (and `[transform]`, ignored).
@@ -73,37 +74,40 @@ pub(crate) struct RawRule {
     pub(crate) building_block_type: Option<String>,
     pub(crate) rule_name_override: Option<String>,
     pub(crate) enabled: Option<bool>,
-    pub(crate) threat: Option<Vec<RawThreat>>,
+    pub(crate) threat: Option<Vec<Spanned<RawThreat>>>,
     pub(crate) new_terms: Option<Spanned<RawNewTerms>>,
     pub(crate) threshold: Option<Spanned<RawThreshold>>,
     pub(crate) alert_suppression: Option<Spanned<RawAlertSuppression>>,
     pub(crate) machine_learning_job_id: Option<OneOrMany>,
     pub(crate) anomaly_threshold: Option<i64>,
+    pub(crate) threat_index: Option<IgnoredAny>,
+    pub(crate) threat_query: Option<IgnoredAny>,
+    pub(crate) threat_mapping: Option<IgnoredAny>,
 }
 
 /// One `[[rule.threat]]` entry (a MITRE ATT&CK mapping).
 #[derive(Debug, Deserialize)]
 pub(crate) struct RawThreat {
-    pub(crate) framework: String,
-    pub(crate) tactic: RawAttackEntry,
-    pub(crate) technique: Option<Vec<RawTechnique>>,
+    pub(crate) framework: Spanned<String>,
+    pub(crate) tactic: Spanned<RawAttackEntry>,
+    pub(crate) technique: Option<Vec<Spanned<RawTechnique>>>,
 }
 
 /// A tactic or sub-technique: id, name, reference URL.
 #[derive(Debug, Deserialize)]
 pub(crate) struct RawAttackEntry {
-    pub(crate) id: String,
-    pub(crate) name: String,
-    pub(crate) reference: String,
+    pub(crate) id: Spanned<String>,
+    pub(crate) name: Spanned<String>,
+    pub(crate) reference: Spanned<String>,
 }
 
 /// A technique with its sub-techniques.
 #[derive(Debug, Deserialize)]
 pub(crate) struct RawTechnique {
-    pub(crate) id: String,
-    pub(crate) name: String,
-    pub(crate) reference: String,
-    pub(crate) subtechnique: Option<Vec<RawAttackEntry>>,
+    pub(crate) id: Spanned<String>,
+    pub(crate) name: Spanned<String>,
+    pub(crate) reference: Spanned<String>,
+    pub(crate) subtechnique: Option<Vec<Spanned<RawAttackEntry>>>,
 }
 
 /// `[rule.new_terms]`: detection-rules writes Kibana's `new_terms_fields` and

@@ -8,8 +8,9 @@ use serde::Deserialize;
 use toml::de::{DeTable, Deserializer};
 
 use crate::check::Checker;
-use crate::error::{RuleFileError, RuleFileFailure};
-use crate::model::{Metadata, Rule};
+use crate::error::{RuleFileError, RuleFileFailure, RuleFileWarnings};
+use crate::known_keys::unknown_keys;
+use crate::model::{KeySpans, Metadata, Rule};
 use crate::query_span::QueryDiagnostic;
 use crate::raw::RawDocument;
 
@@ -22,6 +23,11 @@ pub struct RuleFile {
     pub metadata: Metadata,
     /// `[rule]`.
     pub rule: Rule,
+    /// Problems Kibana would accept (unknown keys, a risk score outside its severity's band,
+    /// ...), in file order.
+    warnings: Vec<RuleFileError>,
+    /// Where some keys sit, for checks made after loading.
+    spans: KeySpans,
 }
 
 /// What little could be read from a rule file that failed its checks, for reports.
@@ -84,7 +90,10 @@ impl RuleFile {
         let name = name.into();
         let text = text.into();
         match check_text(&text) {
-            Ok((metadata, rule)) => Ok(Self { name, text, metadata, rule }),
+            Ok(Checked { metadata, rule, mut warnings, spans }) => {
+                warnings.sort_by_key(error_offset);
+                Ok(Self { name, text, metadata, rule, warnings, spans })
+            }
             Err(mut errors) => {
                 errors.sort_by_key(error_offset);
                 let summary = RuleSummary::read(&text);
@@ -104,6 +113,53 @@ impl RuleFile {
     /// The file's text.
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// The warnings found while loading, in file order.
+    pub fn warnings(&self) -> &[RuleFileError] {
+        &self.warnings
+    }
+
+    /// The warnings as one report against the file, or `None` when there are none.
+    pub fn warning_report(&self) -> Option<RuleFileWarnings> {
+        (!self.warnings.is_empty()).then(|| RuleFileWarnings {
+            source_code: self.named_source(),
+            warnings: self.warnings.clone(),
+        })
+    }
+
+    /// Where `[rule]`, `rule_id` and `from` sit in the file.
+    pub fn key_spans(&self) -> KeySpans {
+        self.spans
+    }
+
+    /// detection-rules' `test_eql_lookback`: an EQL sequence whose `maxspan` (in
+    /// milliseconds, `maxspan_text` as written) exceeds the rule's look-back (`from`, or
+    /// Kibana's default `now-6m`) plus ten minutes can never be seen whole. Returns the error
+    /// report, labelled on `from` (or on `[rule]` when `from` is not set).
+    pub fn check_lookback(
+        &self,
+        maxspan_millis: u128,
+        maxspan_text: &str,
+    ) -> Option<RuleFileFailure> {
+        const TOLERANCE_MILLIS: u128 = 10 * 60 * 1000;
+        let lookback = self.rule.lookback();
+        let lookback_millis = u128::from(lookback.as_secs()) * 1000;
+        if lookback_millis + TOLERANCE_MILLIS >= maxspan_millis {
+            return None;
+        }
+        let needed_secs = maxspan_millis.saturating_sub(TOLERANCE_MILLIS).div_ceil(1000);
+        let needed_minutes = needed_secs.div_ceil(60);
+        let span = self.spans.from.unwrap_or(self.spans.rule_table);
+        let error = RuleFileError::LookbackTooShort {
+            lookback: lookback.to_string(),
+            maxspan: maxspan_text.to_owned(),
+            span: span.into(),
+            help: format!(
+                "the look-back plus 10 minutes must cover the maxspan: set from = \"now-{needed_minutes}m\" or longer, or shorten the maxspan"
+            ),
+        };
+        Some(RuleFileFailure { source_code: self.named_source(), errors: vec![error] })
     }
 
     /// The file as a miette source, named after it.
@@ -145,8 +201,17 @@ fn error_offset(error: &RuleFileError) -> usize {
     error.labels().and_then(|mut labels| labels.next()).map_or(0, |label| label.offset())
 }
 
+/// What a successful check yields.
+struct Checked {
+    metadata: Metadata,
+    rule: Rule,
+    warnings: Vec<RuleFileError>,
+    spans: KeySpans,
+}
+
 /// Parses the TOML (collecting every syntax error), reads the typed tables, and checks them.
-fn check_text(text: &str) -> Result<(Metadata, Rule), Vec<RuleFileError>> {
+/// On failure the errors come with any warnings found.
+fn check_text(text: &str) -> Result<Checked, Vec<RuleFileError>> {
     let (table, syntax_errors) = DeTable::parse_recoverable(text);
     if !syntax_errors.is_empty() {
         return Err(syntax_errors
@@ -157,6 +222,7 @@ fn check_text(text: &str) -> Result<(Metadata, Rule), Vec<RuleFileError>> {
             })
             .collect());
     }
+    let mut warnings = unknown_keys(table.get_ref());
     let document = RawDocument::deserialize(Deserializer::from(table)).map_err(|err| {
         vec![RuleFileError::InvalidValue {
             message: err.message().trim().to_owned(),
@@ -170,8 +236,10 @@ fn check_text(text: &str) -> Result<(Metadata, Rule), Vec<RuleFileError>> {
     let mut checker = Checker::new(text);
     let table = raw_rule.span();
     let rule = checker.rule(raw_rule.into_inner(), table);
+    let spans = checker.spans;
+    warnings.extend(checker.into_errors());
     match rule {
-        Some(rule) => Ok((metadata, rule)),
-        None => Err(checker.into_errors()),
+        Some(rule) => Ok(Checked { metadata, rule, warnings, spans }),
+        None => Err(warnings),
     }
 }

@@ -17,6 +17,9 @@ struct Case {
     rule: String,
     find: String,
     replace: String,
+    /// The broken file still loads; snapshot its warnings.
+    #[serde(default)]
+    warning: bool,
 }
 
 fn render(diagnostic: &dyn miette::Diagnostic) -> String {
@@ -45,10 +48,16 @@ fn broken_seed_rules_render_diagnostics_in_place() {
             case.name
         );
         let broken = original.replacen(&case.find, &case.replace, 1);
-        let failure = RuleFile::parse(&path, broken).expect_err(&case.name);
-        assert!(!failure.failure.errors.is_empty());
+        let rendered = if case.warning {
+            let file = RuleFile::parse(&path, broken).expect(&case.name);
+            render(&file.warning_report().expect("warnings"))
+        } else {
+            let failure = RuleFile::parse(&path, broken).expect_err(&case.name);
+            assert!(failure.failure.errors.iter().any(rule_model::RuleFileError::is_error));
+            render(&failure.failure)
+        };
         insta::with_settings!({ prepend_module_to_snapshot => false, snapshot_suffix => "" }, {
-            insta::assert_snapshot!(case.name.clone(), render(&failure.failure));
+            insta::assert_snapshot!(case.name.clone(), rendered);
         });
     }
 }
@@ -57,6 +66,7 @@ fn broken_seed_rules_render_diagnostics_in_place() {
 fn seed_rules_load() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules/windows");
     let eql = RuleFile::load(&dir.join("persistence_local_scheduled_job_creation.toml")).unwrap();
+    assert!(eql.warnings().is_empty());
     assert_eq!(eql.rule.rule_id, "1327384f-00f3-44d5-9a8c-2373ba071e92");
     assert_eq!(eql.rule.index.len(), 6);
     assert_eq!(eql.rule.timestamp_override.as_deref(), Some("event.ingested"));

@@ -15,6 +15,7 @@ fn every_corpus_rule_loads() {
     let mut by_type: BTreeMap<String, usize> = BTreeMap::new();
     let mut exact_query_offsets = 0;
     let mut queries = 0;
+    let mut warnings = Vec::new();
     for entry in walkdir::WalkDir::new(corpus_dir()).sort_by_file_name() {
         let entry = entry.expect("readable corpus directory");
         if entry.path().extension().is_none_or(|ext| ext != "toml") {
@@ -22,6 +23,9 @@ fn every_corpus_rule_loads() {
         }
         match RuleFile::load(entry.path()) {
             Ok(file) => {
+                warnings.extend(
+                    file.warnings().iter().map(|w| format!("{}: {w}", entry.path().display())),
+                );
                 *by_type.entry(file.rule.rule_type.to_string()).or_default() += 1;
                 if let Some(query) = &file.rule.query {
                     queries += 1;
@@ -38,6 +42,8 @@ fn every_corpus_rule_loads() {
         }
     }
     assert!(failures.is_empty(), "{} rules failed:\n{}", failures.len(), failures.join("\n"));
+    // No unknown key, no risk score outside its band, no max_signals above Kibana's limit.
+    assert!(warnings.is_empty(), "{} warnings:\n{}", warnings.len(), warnings.join("\n"));
     let total: usize = by_type.values().sum();
     assert_eq!(total, 2068, "{by_type:?}");
     assert_eq!(queries, 1962);
