@@ -1,16 +1,32 @@
-//! Reading events: NDJSON lines, each a raw ECS event or an Elasticsearch hit.
+//! Reading events: NDJSON lines or JSON array elements, each a raw ECS event or an
+//! Elasticsearch hit, from files (plain, gzip or zstd) or standard input.
 //!
 //! A hit is an object with a `_source` object and an `_index` and/or `_id` string (the shape
 //! of `hits.hits[]` in a search response). Anything else that is a JSON object is a raw event.
-//! A line that is not valid JSON, not an object, too long, or a hit with a wrong-typed member
-//! is reported with its line number; reading goes on. Nesting depth is bounded by
-//! `serde_json`'s recursion limit (128).
+//! A line or element that is not valid JSON, not an object, too long, or a hit with a
+//! wrong-typed member is reported as a [`MalformedLine`] with its position (and the input's
+//! name when it has one); reading goes on. Nesting depth is bounded by `serde_json`'s
+//! recursion limit (128).
+//!
+//! [`open_events`] opens a path (`-` for standard input), undoes gzip or zstd compression
+//! found by magic bytes, and picks the format by the first byte that is not white space:
+//! `[` starts a JSON array (read element by element, never as one value), anything else is
+//! NDJSON.
 
-use std::io::{self, BufRead, Read};
+mod json_array;
+mod ndjson;
+mod open;
+
+use std::fmt;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-/// The longest line read (64 MiB); longer lines are skipped and reported.
+pub use json_array::JsonArrayReader;
+pub use ndjson::NdjsonReader;
+pub use open::{BytesRead, EventReader, InputError, STDIN_NAME, open_events, read_events};
+
+/// The longest line or array element read (64 MiB); longer ones are skipped and reported.
 pub const DEFAULT_MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
 
 /// One input event.
@@ -22,35 +38,71 @@ pub struct InputEvent {
     pub index: Option<String>,
     /// The hit's `_id`, when the line is a hit that has one.
     pub id: Option<String>,
-    /// Where the event came from: 1-based line number in its input.
+    /// Where the event came from: the 1-based line number in NDJSON, the 1-based element
+    /// number in a JSON array (unique within one input either way).
     pub line: u64,
 }
 
-/// A line that could not be read as an event.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}: {problem}")]
+/// A line or array element that could not be read as an event.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[error("{}{}", Location(self), .problem)]
+#[diagnostic(
+    code(input::malformed_event),
+    help("each line (or array element) must be one JSON object: an event or a search hit")
+)]
 pub struct MalformedLine {
-    /// 1-based line number.
+    /// 1-based line number (for a JSON array element: the line the element starts on).
     pub line: u64,
+    /// For a JSON array element: its 1-based element number.
+    pub element: Option<u64>,
+    /// The input's name (a file path, or `<stdin>`), when known.
+    pub origin: Option<Arc<str>>,
     /// What is wrong with it.
     pub problem: String,
+}
+
+impl MalformedLine {
+    /// A problem on NDJSON line `line` of an unnamed input.
+    pub fn at_line(line: u64, problem: impl Into<String>) -> Self {
+        Self { line, element: None, origin: None, problem: problem.into() }
+    }
+}
+
+/// Displays where a malformed line is: `file: line 3: ` or `file: element 2 (line 7): `.
+struct Location<'a>(&'a MalformedLine);
+
+impl fmt::Display for Location<'_> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let malformed = self.0;
+        if let Some(origin) = &malformed.origin {
+            write!(formatter, "{origin}: ")?;
+        }
+        match malformed.element {
+            Some(element) => write!(formatter, "element {element} (line {}): ", malformed.line),
+            None => write!(formatter, "line {}: ", malformed.line),
+        }
+    }
 }
 
 impl InputEvent {
     /// Reads one line. `Ok(None)` for a blank line.
     pub fn from_line(line: u64, text: &[u8]) -> Result<Option<Self>, MalformedLine> {
-        let malformed = |problem: String| MalformedLine { line, problem };
+        Self::from_json_text(line, text).map_err(|problem| MalformedLine::at_line(line, problem))
+    }
+
+    /// Reads one JSON text as the event at `position`; `Ok(None)` when it is blank.
+    pub(crate) fn from_json_text(position: u64, text: &[u8]) -> Result<Option<Self>, String> {
         if text.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
-        let value: Value = serde_json::from_slice(text)
-            .map_err(|error| malformed(format!("invalid JSON: {error}")))?;
+        let value: Value =
+            serde_json::from_slice(text).map_err(|error| format!("invalid JSON: {error}"))?;
         match value {
-            Value::Object(map) => Self::from_object(line, map).map(Some).map_err(malformed),
-            other => Err(malformed(format!(
+            Value::Object(map) => Self::from_object(position, map).map(Some),
+            other => Err(format!(
                 "expected a JSON object (an event or a hit), found {}",
                 json_type(&other)
-            ))),
+            )),
         }
     }
 
@@ -91,165 +143,27 @@ pub(crate) fn json_type(value: &Value) -> &'static str {
     }
 }
 
-/// Streams events from NDJSON, line by line, with a bound on line length.
-pub struct NdjsonReader<R> {
-    reader: R,
-    line: u64,
-    max_line_bytes: usize,
-    buffer: Vec<u8>,
-}
-
-impl<R: BufRead> NdjsonReader<R> {
-    /// Reads `reader` with [`DEFAULT_MAX_LINE_BYTES`].
-    pub fn new(reader: R) -> Self {
-        Self::with_max_line_bytes(reader, DEFAULT_MAX_LINE_BYTES)
-    }
-
-    /// Reads `reader`, skipping (and reporting) lines longer than `max_line_bytes`.
-    pub fn with_max_line_bytes(reader: R, max_line_bytes: usize) -> Self {
-        Self { reader, line: 0, max_line_bytes, buffer: Vec::new() }
-    }
-
-    /// Reads the next line into the buffer: `None` at end of input, `Some(true)` when the
-    /// line was longer than the bound (its rest is skipped), `Some(false)` otherwise.
-    fn read_line(&mut self) -> io::Result<Option<bool>> {
-        self.buffer.clear();
-        let limit = u64::try_from(self.max_line_bytes).unwrap_or(u64::MAX).saturating_add(1);
-        let mut bounded = <&mut R as Read>::take(&mut self.reader, limit);
-        let read = bounded.read_until(b'\n', &mut self.buffer)?;
-        if read == 0 {
-            return Ok(None);
-        }
-        if self.buffer.last() == Some(&b'\n') || self.buffer.len() <= self.max_line_bytes {
-            return Ok(Some(false));
-        }
-        // Too long: skip to the end of the line.
-        loop {
-            let available = self.reader.fill_buf()?;
-            if available.is_empty() {
-                break;
-            }
-            if let Some(position) = newline_position(available) {
-                self.reader.consume(position + 1);
-                break;
-            }
-            let length = available.len();
-            self.reader.consume(length);
-        }
-        Ok(Some(true))
-    }
-}
-
-fn newline_position(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&byte| byte == b'\n')
-}
-
-impl<R: BufRead> Iterator for NdjsonReader<R> {
-    type Item = Result<InputEvent, MalformedLine>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            let outcome = self.read_line();
-            self.line += 1;
-            let line = self.line;
-            match outcome {
-                Ok(None) => return None,
-                Ok(Some(true)) => {
-                    return Some(Err(MalformedLine {
-                        line,
-                        problem: format!("line longer than {} bytes, skipped", self.max_line_bytes),
-                    }));
-                }
-                Ok(Some(false)) => match InputEvent::from_line(line, &self.buffer) {
-                    Ok(None) => {}
-                    Ok(Some(event)) => return Some(Ok(event)),
-                    Err(error) => return Some(Err(error)),
-                },
-                Err(error) => {
-                    return Some(Err(MalformedLine {
-                        line,
-                        problem: format!("read error: {error}"),
-                    }));
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
-    fn read(text: &str) -> Vec<Result<InputEvent, MalformedLine>> {
-        NdjsonReader::new(text.as_bytes()).collect()
+    #[test]
+    fn hits_and_raw_events() {
+        let hit = InputEvent::from_line(4, br#"{"_index":"a","_id":"x","_source":{"b":1}}"#);
+        let hit = hit.unwrap().unwrap();
+        assert_eq!((hit.index.as_deref(), hit.id.as_deref(), hit.line), (Some("a"), Some("x"), 4));
+        assert_eq!(hit.source, json!({"b": 1}));
+        assert_eq!(InputEvent::from_line(1, b"  \t").unwrap(), None);
     }
 
     #[test]
-    fn raw_events_and_hits() {
-        let input = concat!(
-            "{\"event\":{\"category\":\"file\"}}\n",
-            "\n",
-            "{\"_index\":\"logs-a\",\"_id\":\"x1\",\"_source\":{\"a\":1}}\n",
-            "{\"_id\":\"x2\",\"_source\":{\"b\":2}}"
-        );
-        let events: Vec<InputEvent> = read(input).into_iter().map(Result::unwrap).collect();
-        assert_eq!(events.len(), 3);
-        assert_eq!(events[0].source, json!({"event": {"category": "file"}}));
-        assert_eq!((events[0].index.as_deref(), events[0].line), (None, 1));
-        assert_eq!(events[1].source, json!({"a": 1}));
-        assert_eq!(events[1].index.as_deref(), Some("logs-a"));
-        assert_eq!(events[1].id.as_deref(), Some("x1"));
-        assert_eq!(events[1].line, 3);
-        assert_eq!((events[2].index.as_deref(), events[2].id.as_deref()), (None, Some("x2")));
-    }
-
-    #[test]
-    fn a_source_field_without_hit_members_is_a_raw_event() {
-        let events = read("{\"_source\":{\"a\":1},\"x\":2}\n");
-        assert_eq!(events[0].as_ref().unwrap().source, json!({"_source": {"a": 1}, "x": 2}));
-    }
-
-    #[test]
-    fn malformed_lines_are_reported_and_reading_goes_on() {
-        let input = "{\"a\":1}\n{not json\n[1,2]\n{\"_index\":5,\"_source\":{}}\n{\"b\":2}\n";
-        let results = read(input);
-        let lines: Vec<String> = results
-            .iter()
-            .map(|result| match result {
-                Ok(event) => format!("ok {}", event.line),
-                Err(error) => error.to_string(),
-            })
-            .collect();
-        assert_eq!(lines[0], "ok 1");
-        assert!(lines[1].starts_with("line 2: invalid JSON"), "{}", lines[1]);
-        assert_eq!(lines[2], "line 3: expected a JSON object (an event or a hit), found an array");
-        assert_eq!(lines[3], "line 4: the hit's `_index` must be a string, found a number");
-        assert_eq!(lines[4], "ok 5");
-    }
-
-    #[test]
-    fn deep_nesting_is_an_error_not_a_stack_overflow() {
-        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-        let results = read(&format!("{{\"a\":{deep}}}\n{{\"ok\":1}}\n"));
-        assert!(results[0].as_ref().is_err_and(|e| e.problem.contains("recursion limit")));
-        assert!(results[1].is_ok());
-    }
-
-    #[test]
-    fn over_long_lines_are_skipped() {
-        let long = format!("{{\"a\":\"{}\"}}", "x".repeat(100));
-        let input = format!("{long}\n{{\"b\":1}}\n{long}");
-        let results: Vec<_> = NdjsonReader::with_max_line_bytes(input.as_bytes(), 50).collect();
-        assert_eq!(results.len(), 3);
-        assert!(results[0].as_ref().is_err_and(|e| e.line == 1 && e.problem.contains("longer")));
-        assert!(results[1].as_ref().is_ok_and(|event| event.line == 2));
-        assert!(results[2].as_ref().is_err_and(|e| e.line == 3));
-    }
-
-    #[test]
-    fn invalid_utf8_is_reported() {
-        let results: Vec<_> = NdjsonReader::new(&b"{\"a\":\"\xff\"}\n"[..]).collect();
-        assert!(results[0].is_err());
+    fn messages_name_the_input_and_the_position() {
+        let mut malformed = MalformedLine::at_line(3, "invalid JSON: x");
+        assert_eq!(malformed.to_string(), "line 3: invalid JSON: x");
+        malformed.origin = Some("events.json".into());
+        assert_eq!(malformed.to_string(), "events.json: line 3: invalid JSON: x");
+        malformed.element = Some(2);
+        assert_eq!(malformed.to_string(), "events.json: element 2 (line 3): invalid JSON: x");
     }
 }
