@@ -120,6 +120,11 @@ impl MissingCheck {
         }
     }
 
+    /// The candidates not yet released (decided or not).
+    pub(crate) fn waiting(&self) -> impl Iterator<Item = &SequenceMatch> {
+        self.candidates.iter().map(|candidate| &candidate.result)
+    }
+
     /// Decides every candidate still open (end of input).
     pub(crate) fn finish(&mut self) {
         let open: Vec<u64> = self.deadlines.iter().map(|&(_, id)| id).collect();

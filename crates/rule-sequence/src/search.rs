@@ -11,6 +11,7 @@
 //! `{"_index": "", "_id": "", "_source": {}, "missing": true}`.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use rule_compiler::{CompiledEql, EqlPlan};
 use rule_vm::{EventView, FieldTable, Vm};
@@ -67,7 +68,8 @@ impl Tiebreaker {
         }
     }
 
-    fn compare(&self, other: &Self) -> Ordering {
+    /// The search order of two tiebreakers: numbers as numbers, before any text.
+    pub fn compare(&self, other: &Self) -> Ordering {
         match (self, other) {
             (Tiebreaker::Number(a), Tiebreaker::Number(b)) => a.total_cmp(b),
             (Tiebreaker::Number(_), Tiebreaker::Text(_)) => Ordering::Less,
@@ -196,7 +198,7 @@ pub fn search(
         }
         EqlPlan::Sequence(plan) => {
             let window = ResultWindow::new(&query.pipes, options.size, options.result_position);
-            let mut matcher = SequenceMatcher::new(plan, options.limits, window)?;
+            let mut matcher = SequenceMatcher::new(Arc::new(plan.clone()), options.limits, window)?;
             let (order, without_timestamp) = ordered(events);
             for index in order {
                 if matcher.is_done() {

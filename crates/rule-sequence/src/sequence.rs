@@ -22,6 +22,7 @@
 //! sequences completed by one multi-valued event follow their key order.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rule_compiler::SequencePlan;
 use rule_vm::{EventView, Vm};
@@ -69,8 +70,11 @@ impl KeyState {
 }
 
 /// Matches one compiled sequence over events fed in ascending order.
-pub struct SequenceMatcher<'p> {
-    plan: &'p SequencePlan,
+///
+/// The matcher shares its plan (an [`Arc`]), so a long-lived owner such as a detection engine
+/// can keep the plan and the matcher side by side.
+pub struct SequenceMatcher {
+    plan: Arc<SequencePlan>,
     /// Plan stage index of each positive (not missing) stage, in order.
     positive: Vec<usize>,
     limits: Limits,
@@ -85,10 +89,10 @@ pub struct SequenceMatcher<'p> {
     hits: Vec<bool>,
 }
 
-impl<'p> SequenceMatcher<'p> {
+impl SequenceMatcher {
     /// A matcher for `plan`, returning what `window` selects.
     pub fn new(
-        plan: &'p SequencePlan,
+        plan: Arc<SequencePlan>,
         limits: Limits,
         window: ResultWindow<SequenceMatch>,
     ) -> Result<Self, SequenceError> {
@@ -120,6 +124,7 @@ impl<'p> SequenceMatcher<'p> {
                 Some(MissingCheck::new(plan.stages.iter().map(|s| s.missing).collect(), span))
             }
         };
+        let hits = vec![false; plan.stages.len()];
         Ok(SequenceMatcher {
             plan,
             positive,
@@ -131,7 +136,7 @@ impl<'p> SequenceMatcher<'p> {
             window,
             next_id: 0,
             summary: MatchSummary::default(),
-            hits: vec![false; plan.stages.len()],
+            hits,
         })
     }
 
@@ -151,6 +156,31 @@ impl<'p> SequenceMatcher<'p> {
         self.by_start.len()
     }
 
+    /// Takes the sequences completed so far, in order, when the window is
+    /// [`ResultWindow::streaming`] (every result is final as soon as it is found); other
+    /// windows select at [`finish`](Self::finish) and give nothing here.
+    pub fn drain_completed(&mut self) -> Vec<SequenceMatch> {
+        self.window.drain_final()
+    }
+
+    /// Every event the matcher still holds (pending sequences, sequences waiting for their
+    /// missing-event check, selected results), so that the caller can forget the others.
+    pub fn referenced_events(&self, out: &mut Vec<EventRef>) {
+        for state in self.keys.values() {
+            for pending in state.slots.iter().flatten() {
+                out.extend(pending.steps.iter().map(|&(_, event, _)| event));
+            }
+        }
+        if let Some(missing) = &self.missing {
+            for waiting in missing.waiting() {
+                out.extend(waiting.events.iter().flatten());
+            }
+        }
+        for found in self.window.iter() {
+            out.extend(found.events.iter().flatten());
+        }
+    }
+
     /// Feeds the next event (ascending order) at `nanos` since the epoch.
     pub fn push(&mut self, event: EventRef, nanos: i64, view: &mut EventView<'_>, vm: &mut Vm) {
         self.summary.events += 1;
@@ -158,7 +188,7 @@ impl<'p> SequenceMatcher<'p> {
         if let Some(missing) = &mut self.missing {
             missing.advance_to(nanos);
         }
-        let plan = self.plan;
+        let plan = Arc::clone(&self.plan);
         let mut any = false;
         for (stage, hit) in plan.stages.iter().zip(self.hits.iter_mut()) {
             *hit = vm.matches(&stage.program, view);

@@ -52,6 +52,26 @@ impl<T> ResultWindow<T> {
         ResultWindow { steps, kept: VecDeque::new() }
     }
 
+    /// A window that keeps every result and selects nothing: each result is final when it is
+    /// pushed (a detection rule raises an alert for every sequence it finds).
+    pub fn streaming() -> Self {
+        ResultWindow { steps: vec![Take::First(usize::MAX)], kept: VecDeque::new() }
+    }
+
+    /// Takes the results kept so far if they are already final (a single `head` step, as in
+    /// [`streaming`](Self::streaming)); otherwise nothing, as later steps still select.
+    pub fn drain_final(&mut self) -> Vec<T> {
+        match self.steps.as_slice() {
+            [Take::First(usize::MAX)] => self.kept.drain(..).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The results kept so far, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.kept.iter()
+    }
+
     /// True once no later result can be selected (the first step is a full `head`).
     pub fn is_full(&self) -> bool {
         matches!(self.steps[0], Take::First(n) if self.kept.len() >= n)
@@ -118,6 +138,21 @@ mod tests {
         assert_eq!(select(&[Pipe::Tail(4), Pipe::Head(2)], 50, ResultPosition::Head), [7, 8]);
         assert_eq!(select(&[Pipe::Head(5)], 2, ResultPosition::Tail), [4, 5]);
         assert_eq!(select(&[Pipe::Tail(5)], 2, ResultPosition::Head), [6, 7]);
+    }
+
+    #[test]
+    fn a_streaming_window_hands_out_every_result_at_once() {
+        let mut window = ResultWindow::streaming();
+        window.push(1);
+        window.push(2);
+        assert_eq!(window.drain_final(), [1, 2]);
+        window.push(3);
+        assert!(!window.is_full());
+        assert_eq!(window.finish(), [3]);
+        let mut selecting = ResultWindow::new(&[], 5, ResultPosition::Head);
+        selecting.push(1);
+        assert!(selecting.drain_final().is_empty());
+        assert_eq!(selecting.finish(), [1]);
     }
 
     #[test]
