@@ -1,12 +1,15 @@
 //! [`Compiler`]: owns the shared [`FieldTable`] and turns parsed EQL and KQL queries into
 //! programs and plans.
 
+use std::collections::BTreeSet;
+
 use crate::cond::Cond;
 use crate::eql::{EqlLowering, debug_span};
-use crate::error::{CompileError, CompileErrors};
-use crate::kql::{FieldTypes, KeywordFields, KqlLowering};
+use crate::error::{CompileError, CompileErrors, CompileWarning};
+use crate::kql::{KqlLowering, Scope};
 use crate::plan::{
-    CompiledEql, EqlOptions, EqlPlan, JoinKey, Pipe, SamplePlan, SequencePlan, Stage,
+    CompiledEql, CompiledKql, EqlOptions, EqlPlan, Pipe, SamplePlan, SchemaOptions, SequencePlan,
+    Stage,
 };
 use eql_syntax::ast::{self as eql, CategoryKind, ExprKind, PipeKind, QueryBody};
 use kql_syntax::ast as kql;
@@ -40,16 +43,37 @@ impl Compiler {
         self.fields
     }
 
-    /// Compiles an EQL statement: an event query, a sequence or a sample, with its pipes.
+    /// Compiles an EQL statement without a schema (every field unmapped: no type checks).
     pub fn compile_eql(
         &mut self,
         query: &eql::Query,
         options: &EqlOptions,
     ) -> Result<CompiledEql, CompileErrors> {
+        self.compile_eql_typed(query, options, &SchemaOptions::default())
+    }
+
+    /// Compiles an EQL statement: an event query, a sequence or a sample, with its pipes,
+    /// with the field types of `types.schema` (aliases resolved, type errors ES reports at
+    /// query time reported here, dates/versions/ips compared by type).
+    pub fn compile_eql_typed(
+        &mut self,
+        query: &eql::Query,
+        options: &EqlOptions,
+        types: &SchemaOptions<'_>,
+    ) -> Result<CompiledEql, CompileErrors> {
         let mut errors = Vec::new();
+        let mut warnings = Vec::new();
+        let mut warned = BTreeSet::new();
+        let mut ctx = StageContext {
+            options,
+            types,
+            errors: &mut errors,
+            warnings: &mut warnings,
+            warned: &mut warned,
+        };
         let plan = match &query.body {
             QueryBody::Event(event) => {
-                EqlPlan::Event(self.stage(event, &[], &[], false, event.span, options, &mut errors))
+                EqlPlan::Event(self.stage(event, &[], &[], false, event.span, &mut ctx))
             }
             QueryBody::Sequence(seq) => {
                 let mut stages = Vec::new();
@@ -61,16 +85,16 @@ impl Compiler {
                         &term.by,
                         term.missing,
                         term.span,
-                        options,
-                        &mut errors,
+                        &mut ctx,
                     );
                     for _ in 0..runs {
                         stages.push(stage.clone());
                     }
                 }
-                let until = seq.until.as_ref().map(|t| {
-                    self.stage(&t.query, &seq.by, &t.by, false, t.span, options, &mut errors)
-                });
+                let until = seq
+                    .until
+                    .as_ref()
+                    .map(|t| self.stage(&t.query, &seq.by, &t.by, false, t.span, &mut ctx));
                 EqlPlan::Sequence(SequencePlan {
                     stages,
                     until,
@@ -81,9 +105,7 @@ impl Compiler {
                 let stages = sample
                     .terms
                     .iter()
-                    .map(|t| {
-                        self.stage(&t.query, &sample.by, &t.by, false, t.span, options, &mut errors)
-                    })
+                    .map(|t| self.stage(&t.query, &sample.by, &t.by, false, t.span, &mut ctx))
                     .collect();
                 EqlPlan::Sample(SamplePlan { stages })
             }
@@ -97,13 +119,12 @@ impl Compiler {
             })
             .collect();
         if errors.is_empty() {
-            Ok(CompiledEql { plan, pipes })
+            Ok(CompiledEql { plan, pipes, warnings })
         } else {
             Err(CompileErrors { errors })
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn stage(
         &mut self,
         event: &eql::EventQuery,
@@ -111,65 +132,87 @@ impl Compiler {
         own_keys: &[eql::Expr],
         missing: bool,
         span: Span,
-        options: &EqlOptions,
-        errors: &mut Vec<CompileError>,
+        ctx: &mut StageContext<'_, '_>,
     ) -> Stage {
         let category = match &event.category.kind {
             CategoryKind::Any => None,
             CategoryKind::Named(name) => Some(name.clone()),
         };
-        let mut lowering =
-            EqlLowering { fields: &mut self.fields, builder: ProgramBuilder::new(), errors };
+        let mut lowering = EqlLowering {
+            fields: &mut self.fields,
+            builder: ProgramBuilder::new(),
+            errors: ctx.errors,
+            warnings: ctx.warnings,
+            warned: ctx.warned,
+            schema: ctx.types.schema,
+            index_schemas: ctx.types.index_schemas,
+            now: ctx.types.now_or_clock(),
+        };
         let mut conds = Vec::new();
         if let Some(name) = &category {
-            conds.push(lowering.category(&options.category_field, name, event.category.span));
+            conds.push(lowering.category(&ctx.options.category_field, name, event.category.span));
         }
-        conds.push(lowering.condition(&event.condition));
+        conds.push(lowering.where_clause(&event.condition));
         let cond = Cond::and(conds);
         let builder = std::mem::take(&mut lowering.builder);
-        let program = finish(&cond, builder, event.span, errors);
         let keys = shared_keys
             .iter()
             .chain(own_keys)
             .filter_map(|key| {
                 if let ExprKind::Field(f) = &key.kind {
-                    Some(JoinKey {
-                        field: self.fields.intern(&f.name),
-                        name: f.name.clone(),
-                        optional: f.optional,
-                    })
+                    Some(lowering.join_key(f))
                 } else {
-                    errors.push(CompileError::BadJoinKey { span: key.span });
+                    lowering.errors.push(CompileError::BadJoinKey { span: key.span });
                     None
                 }
             })
             .collect();
+        let program = finish(&cond, builder, event.span, ctx.errors);
         Stage { category, program, keys, missing, span: debug_span(span) }
     }
 
-    /// Compiles a KQL query with every field treated as a keyword.
+    /// Compiles a KQL query without a schema: every field gets keyword semantics.
     pub fn compile_kql(&mut self, query: &kql::Query) -> Result<Program, CompileErrors> {
-        self.compile_kql_with(query, &KeywordFields)
+        self.compile_kql_typed(query, &SchemaOptions::default()).map(|compiled| compiled.program)
     }
 
-    /// Compiles a KQL query with field kinds from `types`.
-    pub fn compile_kql_with(
+    /// Compiles a KQL query with the field types of `types.schema` (kql.md §2): matching by
+    /// type, wildcard field names expanded over the schema, nested groups, free text. Fields
+    /// the schema does not know compile with a warning.
+    pub fn compile_kql_typed(
         &mut self,
         query: &kql::Query,
-        types: &dyn FieldTypes,
-    ) -> Result<Program, CompileErrors> {
+        types: &SchemaOptions<'_>,
+    ) -> Result<CompiledKql, CompileErrors> {
         let mut errors = Vec::new();
+        let mut warnings = Vec::new();
         let mut lowering = KqlLowering {
             fields: &mut self.fields,
             builder: ProgramBuilder::new(),
             errors: &mut errors,
-            types,
+            warnings: &mut warnings,
+            schema: types.schema,
+            now: types.now_or_clock(),
+            warned: BTreeSet::new(),
         };
-        let cond = lowering.node(&query.root, "");
+        let cond = lowering.node(&query.root, &Scope::default());
         let builder = std::mem::take(&mut lowering.builder);
         let program = finish(&cond, builder, query.span, &mut errors);
-        if errors.is_empty() { Ok(program) } else { Err(CompileErrors { errors }) }
+        if errors.is_empty() {
+            Ok(CompiledKql { program, warnings })
+        } else {
+            Err(CompileErrors { errors })
+        }
     }
+}
+
+/// What every stage of one EQL statement shares while compiling.
+struct StageContext<'a, 's> {
+    options: &'a EqlOptions,
+    types: &'a SchemaOptions<'s>,
+    errors: &'a mut Vec<CompileError>,
+    warnings: &'a mut Vec<CompileWarning>,
+    warned: &'a mut BTreeSet<String>,
 }
 
 fn finish(

@@ -24,6 +24,9 @@ pub(crate) enum Cond {
     And(Vec<Cond>),
     /// Disjunction (short-circuit).
     Or(Vec<Cond>),
+    /// An ES `nested` query: the inner condition holds on one object of the field's array
+    /// (the inner fields are interned relative to that object).
+    Nested(rule_vm::FieldId, Box<Cond>, DebugSpan),
 }
 
 impl Cond {
@@ -89,6 +92,12 @@ impl Cond {
             Cond::Not(inner, span) => {
                 inner.emit(b, *span);
                 b.emit(Instr::Not, *span);
+            }
+            Cond::Nested(path, inner, span) => {
+                let block = b.emit(Instr::Nested { path: *path, end: 0 }, *span);
+                inner.emit(b, *span);
+                let end = b.here();
+                b.patch_jump(block, end);
             }
             Cond::And(children) | Cond::Or(children) => {
                 let is_and = matches!(self, Cond::And(_));

@@ -6,10 +6,16 @@
 //! pushed down, arithmetic, comparisons whose side is computed — is a three-valued script whose
 //! null result is false for that leaf.
 
+use std::collections::BTreeSet;
+
 use crate::cond::{Cond, DebugSpan};
-use crate::error::CompileError;
+use crate::error::{CompileError, CompileWarning};
 use crate::lucene_regex;
+use crate::plan::{DateKey, JoinKey};
+use crate::types::{FieldInfo, lookup, lookup_exact, typed_leaf};
 use eql_syntax::ast::{self, CompareOp, Expr, ExprKind, FieldRef, Literal, MatchOp};
+use field_schema::Schema;
+use jiff::Timestamp;
 use rule_span::Span;
 use rule_vm::{
     ArithOp, Bound, CaseMode, CidrBlock, CmpOp, Constant, FieldTable, Func, GlobPart, Instr,
@@ -21,6 +27,63 @@ pub(crate) struct EqlLowering<'c> {
     pub(crate) fields: &'c mut FieldTable,
     pub(crate) builder: ProgramBuilder,
     pub(crate) errors: &'c mut Vec<CompileError>,
+    pub(crate) warnings: &'c mut Vec<CompileWarning>,
+    /// Unknown names already warned about (one warning per name per statement).
+    pub(crate) warned: &'c mut BTreeSet<String>,
+    /// The mapping; `None` compiles without types.
+    pub(crate) schema: Option<&'c Schema>,
+    /// Per-index mappings (date join keys).
+    pub(crate) index_schemas: &'c [(&'c str, &'c Schema)],
+    /// The clock of date math.
+    pub(crate) now: Timestamp,
+}
+
+/// ES `?field`: an optional field the mapping does not know is replaced by `null` before the
+/// query is analysed (eql.md §1.3 "Optional fields"), so `?x == ?y` on two unmapped fields
+/// folds to `null == null`, which is true.
+fn fold_unmapped_optionals(e: &Expr, schema: &Schema) -> Expr {
+    let fold = |x: &Expr| fold_unmapped_optionals(x, schema);
+    let boxed = |x: &Expr| Box::new(fold_unmapped_optionals(x, schema));
+    let kind = match &e.kind {
+        ExprKind::Field(f) if f.optional && schema.resolve(&f.name).is_none() => {
+            ExprKind::Literal(Literal::Null)
+        }
+        ExprKind::Literal(_) | ExprKind::Field(_) => e.kind.clone(),
+        ExprKind::Not(x) => ExprKind::Not(boxed(x)),
+        ExprKind::Neg(x) => ExprKind::Neg(boxed(x)),
+        ExprKind::And(xs) => ExprKind::And(xs.iter().map(fold).collect()),
+        ExprKind::Or(xs) => ExprKind::Or(xs.iter().map(fold).collect()),
+        ExprKind::Compare { op, lhs, rhs } => {
+            ExprKind::Compare { op: *op, lhs: boxed(lhs), rhs: boxed(rhs) }
+        }
+        ExprKind::Arith { op, lhs, rhs } => {
+            ExprKind::Arith { op: *op, lhs: boxed(lhs), rhs: boxed(rhs) }
+        }
+        ExprKind::In { expr, values, negated, case_insensitive } => ExprKind::In {
+            expr: boxed(expr),
+            values: values.iter().map(fold).collect(),
+            negated: *negated,
+            case_insensitive: *case_insensitive,
+        },
+        ExprKind::Match { expr, op, case_insensitive, patterns } => ExprKind::Match {
+            expr: boxed(expr),
+            op: *op,
+            case_insensitive: *case_insensitive,
+            patterns: patterns.iter().map(fold).collect(),
+        },
+        ExprKind::Call { name, case_insensitive, args } => ExprKind::Call {
+            name: name.clone(),
+            case_insensitive: *case_insensitive,
+            args: args.iter().map(fold).collect(),
+        },
+    };
+    Expr { kind, span: e.span }
+}
+
+/// String types for `:`, `like`, `regex` and the string functions (ES `isString`: the
+/// keyword family and text); unknown fields pass.
+fn is_string_field(info: &FieldInfo) -> bool {
+    info.ty.as_ref().is_none_or(|ty| ty.is_string_like() || ty.is_analyzed())
 }
 
 type Script = Vec<(Instr, DebugSpan)>;
@@ -140,9 +203,77 @@ impl EqlLowering<'_> {
         Cond::Const(false)
     }
 
-    fn leaf(&mut self, field: &FieldRef, test: Test, span: Span) -> Cond {
-        let field = self.fields.intern(&field.name);
-        Cond::Leaf(Instr::Test { field, test }, debug_span(span))
+    /// The schema's view of a field (unknown: read as named, with a warning once).
+    fn info(&mut self, f: &FieldRef, span: Span) -> FieldInfo {
+        let Some(schema) = self.schema else { return FieldInfo::unknown(&f.name) };
+        lookup_exact(schema, &f.name).unwrap_or_else(|| {
+            if !f.optional && self.warned.insert(f.name.clone()) {
+                self.warnings.push(CompileWarning::UnknownField { name: f.name.clone(), span });
+            }
+            FieldInfo::unknown(&f.name)
+        })
+    }
+
+    fn leaf(&mut self, f: &FieldRef, test: Test, span: Span) -> Cond {
+        let info = self.info(f, span);
+        self.info_leaf(&info, test, span)
+    }
+
+    fn info_leaf(&mut self, info: &FieldInfo, test: Test, span: Span) -> Cond {
+        let field = self.fields.intern(&info.read_path);
+        typed_leaf(&self.builder, field, info, test, debug_span(span))
+    }
+
+    /// Rejects a non-string field under a string operator or function, as ES's verifier does.
+    fn require_string(&mut self, f: &FieldRef, what: &str, span: Span) -> bool {
+        let info = self.info(f, span);
+        if is_string_field(&info) {
+            return true;
+        }
+        let help = matches!(what, ":" | "like" | "like~")
+            .then(|| "consider using [==] instead".to_owned());
+        self.errors.push(CompileError::FieldType {
+            what: what.to_owned(),
+            expected: "string".into(),
+            field: f.name.clone(),
+            ty: info.type_name().to_owned(),
+            help,
+            span,
+        });
+        false
+    }
+
+    /// Lowers a `where` clause (after folding unmapped optional fields to `null`).
+    pub(crate) fn where_clause(&mut self, e: &Expr) -> Cond {
+        match self.schema {
+            Some(schema) => {
+                let folded = fold_unmapped_optionals(e, schema);
+                self.condition(&folded)
+            }
+            None => self.condition(e),
+        }
+    }
+
+    /// A join key, alias resolved; date keys carry their per-index formats.
+    pub(crate) fn join_key(&mut self, f: &FieldRef) -> JoinKey {
+        let info = self.info(f, Span { start: 0, end: 0 });
+        let date = info.date().map(|(format, _)| DateKey {
+            format: format.clone(),
+            per_index: self
+                .index_schemas
+                .iter()
+                .filter_map(|(index, schema)| {
+                    let own = lookup(schema, &f.name)?;
+                    Some(((*index).to_owned(), own.date()?.0.clone()))
+                })
+                .collect(),
+        });
+        JoinKey {
+            field: self.fields.intern(&info.read_path),
+            name: f.name.clone(),
+            optional: f.optional,
+            date,
+        }
     }
 
     fn matcher(&mut self, matcher: StrMatcher) -> Test {
@@ -151,7 +282,11 @@ impl EqlLowering<'_> {
 
     /// The category test `category_field == "cat"` (a term query: exact, case-sensitive).
     pub(crate) fn category(&mut self, field: &str, category: &str, span: Span) -> Cond {
-        let field = self.fields.intern(field);
+        let path = self
+            .schema
+            .and_then(|schema| lookup(schema, field))
+            .map_or_else(|| field.to_owned(), |info| info.read_path);
+        let field = self.fields.intern(&path);
         let test = self.matcher(StrMatcher::exact(category, CaseMode::Sensitive));
         Cond::Leaf(Instr::Test { field, test }, debug_span(span))
     }
@@ -230,6 +365,7 @@ impl EqlLowering<'_> {
             }
             (CompareOp::NotEq, Literal::Null) => self.leaf(f, Test::Exists, span),
             (_, Literal::Null) => Cond::Const(false),
+            _ if self.typed_compare_applies(f, span) => self.typed_compare(f, op, lit, span),
             (CompareOp::Eq, _) => self.equals(f, lit, span),
             (CompareOp::NotEq, _) => {
                 let eq = self.equals(f, lit, span);
@@ -249,8 +385,69 @@ impl EqlLowering<'_> {
         }
     }
 
-    /// `field == literal` as a term query: strings and booleans by text (case-sensitive),
-    /// numbers numerically (or by text against a non-numeric value, QA
+    fn typed_compare_applies(&mut self, f: &FieldRef, span: Span) -> bool {
+        let info = self.info(f, span);
+        info.date().is_some()
+            || matches!(
+                info.ty,
+                Some(field_schema::FieldType::Version | field_schema::FieldType::Ip)
+            )
+    }
+
+    /// A comparison on a date, version or ip field: a range (or `[v, v]`) read by type.
+    fn typed_compare(&mut self, f: &FieldRef, op: CompareOp, lit: &Literal, span: Span) -> Cond {
+        let info = self.info(f, span);
+        let literal = literal_text(lit).unwrap_or_default();
+        let test = if let Some((format, nanos)) = info.date() {
+            let format = format.clone();
+            let bound = |up: bool| crate::date_math::date_bound(&literal, &format, self.now, up);
+            let (low, high) = match (bound(false), bound(true)) {
+                (Ok(low), Ok(high)) => (low, high),
+                (Err(message), _) | (_, Err(message)) => {
+                    return self.error(CompileError::BadDate {
+                        field: f.name.clone(),
+                        message,
+                        span,
+                    });
+                }
+            };
+            let (lower, upper) = match op {
+                CompareOp::Eq | CompareOp::NotEq => (Some((low, true)), Some((high, true))),
+                CompareOp::Lt => (None, Some((low, false))),
+                CompareOp::LtEq => (None, Some((high, true))),
+                CompareOp::Gt => (Some((high, false)), None),
+                CompareOp::GtEq => (Some((low, true)), None),
+            };
+            let range = rule_vm::DateRange { format, nanos, lower, upper };
+            Test::Date { range: self.builder.add_date_range(range) }
+        } else if info.ty == Some(field_schema::FieldType::Version) {
+            let bound = self.builder.add_version(rule_vm::Version::parse(&literal));
+            let cmp = if op == CompareOp::NotEq { CmpOp::Eq } else { cmp_op(op) };
+            Test::Version { op: cmp, bound }
+        } else if matches!(op, CompareOp::Eq | CompareOp::NotEq) {
+            let Some(block) = CidrBlock::parse(&literal) else {
+                return self.error(CompileError::BadCidr { text: literal, span });
+            };
+            Test::Cidr { cidrs: self.builder.add_cidrs(vec![block]) }
+        } else {
+            let Ok(ip) = literal.trim().parse::<std::net::IpAddr>() else {
+                return self.error(CompileError::BadCidr { text: literal, span });
+            };
+            let key = rule_vm::ip_key(ip);
+            let (lower, upper) = match op {
+                CompareOp::Lt => (None, Some((key, false))),
+                CompareOp::LtEq => (None, Some((key, true))),
+                CompareOp::Gt => (Some((key, false)), None),
+                _ => (Some((key, true)), None),
+            };
+            Test::IpRange { range: self.builder.add_ip_range(rule_vm::IpRange { lower, upper }) }
+        };
+        let leaf = self.info_leaf(&info, test, span);
+        if op == CompareOp::NotEq { Cond::not(leaf, debug_span(span)) } else { leaf }
+    }
+
+    /// `field == literal` as a term query: strings and booleans by literal (case-sensitive),
+    /// numbers numerically (or by literal against a non-numeric value, QA
     /// `optionalNoDocsFieldNumericEquality`).
     fn equals(&mut self, f: &FieldRef, lit: &Literal, span: Span) -> Cond {
         let test = match lit {
@@ -391,11 +588,22 @@ impl EqlLowering<'_> {
         if patterns.iter().any(has_field) {
             return self.error(CompileError::FieldComparison { span });
         }
-        let tests = self.pattern_tests(op, ci, patterns);
         if let Some(f) = as_field(expr) {
+            let what = match (op, ci) {
+                (MatchOp::Colon, _) => ":",
+                (MatchOp::Like, false) => "like",
+                (MatchOp::Like, true) => "like~",
+                (MatchOp::Regex, false) => "regex",
+                (MatchOp::Regex, true) => "regex~",
+            };
+            if !self.require_string(f, what, expr.span) {
+                return Cond::Const(false);
+            }
+            let tests = self.pattern_tests(op, ci, patterns);
             let conds = tests.into_iter().map(|test| self.leaf(f, test, span)).collect();
             return Cond::or(conds);
         }
+        let tests = self.pattern_tests(op, ci, patterns);
         let conds = tests
             .into_iter()
             .map(|test| {
@@ -468,6 +676,34 @@ impl EqlLowering<'_> {
             .collect();
         // Push-down as plain queries (EQL QueryTranslator): first argument a field, the
         // rest string literals.
+        if let Some(f) = args.first().and_then(as_field) {
+            let info = self.info(f, args[0].span);
+            let wrong = match func {
+                Func::StartsWith
+                | Func::EndsWith
+                | Func::StringContains
+                | Func::Between
+                | Func::IndexOf
+                | Func::Length
+                | Func::Substring => (!is_string_field(&info)).then_some("string"),
+                Func::CidrMatch => info
+                    .ty
+                    .as_ref()
+                    .is_some_and(|ty| *ty != field_schema::FieldType::Ip)
+                    .then_some("ip"),
+                _ => None,
+            };
+            if let Some(expected) = wrong {
+                return self.error(CompileError::FieldType {
+                    what: func.name().to_owned(),
+                    expected: expected.to_owned(),
+                    field: f.name.clone(),
+                    ty: info.type_name().to_owned(),
+                    help: None,
+                    span: args[0].span,
+                });
+            }
+        }
         if let (Some(f), Some(rest)) = (args.first().and_then(as_field), rest) {
             let test = match (func, rest.as_slice()) {
                 (Func::StartsWith, [prefix]) => {
@@ -519,7 +755,10 @@ impl EqlLowering<'_> {
                 let c = self.builder.add_constant(constant(lit));
                 out.push((Instr::PushConst(c), span));
             }
-            ExprKind::Field(f) => out.push((Instr::PushField(self.fields.intern(&f.name)), span)),
+            ExprKind::Field(f) => {
+                let info = self.info(f, e.span);
+                out.push((Instr::PushField(self.fields.intern(&info.read_path)), span));
+            }
             ExprKind::Call { name, case_insensitive, args } => {
                 let Some(func) = self.resolve(name, *case_insensitive, args.len(), e.span) else {
                     return;

@@ -134,6 +134,98 @@ pub enum CompileError {
         span: Span,
     },
 
+    /// A value the field's type cannot hold: `process.pid : abc` on a `long` field (ES fails
+    /// the whole search: "failed to create query").
+    #[error(
+        "failed to create query: [{value}] is not a valid {expected} for field [{field}] of type [{ty}]"
+    )]
+    #[diagnostic(code(compile::bad_value_for_type))]
+    BadValueForType {
+        /// The field.
+        field: String,
+        /// Its mapped type.
+        ty: String,
+        /// The value as written.
+        value: String,
+        /// What the type needs (`number`, `IP address or CIDR block`, `boolean`).
+        expected: String,
+        /// The value.
+        #[label("not a valid {expected}")]
+        span: Span,
+    },
+
+    /// A date literal the field's format cannot read, or bad date math: `@timestamp < "yesterday"`.
+    #[error("failed to parse date for field [{field}]: {message}")]
+    #[diagnostic(
+        code(compile::bad_date),
+        help(
+            "write a date in the field's format, epoch milliseconds, or date math such as now-1d/d"
+        )
+    )]
+    BadDate {
+        /// The field.
+        field: String,
+        /// Why.
+        message: String,
+        /// The literal.
+        #[label("not a date")]
+        span: Span,
+    },
+
+    /// A wildcard on a field that is not a string: `process.pid : 12*` on a `long` field (ES:
+    /// "Can only use wildcard queries on keyword and text fields").
+    #[error(
+        "can only use wildcard queries on keyword and text fields, not on [{field}] of type [{ty}]"
+    )]
+    #[diagnostic(code(compile::wildcard_on_non_string))]
+    WildcardOnNonString {
+        /// The field.
+        field: String,
+        /// Its type.
+        ty: String,
+        /// The pattern.
+        #[label("wildcard pattern")]
+        span: Span,
+    },
+
+    /// A KQL `p:{ … }` group on a field mapped but not as `nested` (ES: "[nested] nested
+    /// object under path [p] is not of nested type").
+    #[error("[nested] nested object under path [{path}] is not of nested type")]
+    #[diagnostic(
+        code(compile::not_nested),
+        help(
+            "write the conditions with full field names (`{path}.child: value`) instead of `{path}:{{ … }}`"
+        )
+    )]
+    NotNested {
+        /// The path.
+        path: String,
+        /// The group.
+        #[label("`{path}` is mapped as a non-nested field")]
+        span: Span,
+    },
+
+    /// An EQL operator or function applied to a field of the wrong type:
+    /// `process where pid : 1` on a `long` field.
+    #[error("1st argument of [{what}] must be [{expected}], found value [{field}] type [{ty}]")]
+    #[diagnostic(code(compile::field_type))]
+    FieldType {
+        /// The operator or function.
+        what: String,
+        /// The type it needs.
+        expected: String,
+        /// The field.
+        field: String,
+        /// Its mapped type.
+        ty: String,
+        /// A fix, when there is one.
+        #[help]
+        help: Option<String>,
+        /// The field.
+        #[label("a {ty} field")]
+        span: Span,
+    },
+
     /// A join key that is not a field: `sequence by length(a) [..] [..]`.
     #[error("join keys must be fields")]
     #[diagnostic(code(compile::bad_join_key))]
@@ -163,4 +255,56 @@ pub struct CompileErrors {
     /// The individual errors, in source order.
     #[related]
     pub errors: Vec<CompileError>,
+}
+
+/// A problem that does not stop compilation: the program runs, but may differ from what
+/// Elasticsearch would do.
+#[derive(Clone, Debug, PartialEq, Eq, Error, Diagnostic)]
+pub enum CompileWarning {
+    /// A field no schema knows (ES EQL: "Unknown column"; KQL: matched with keyword semantics).
+    #[error("unknown field [{name}]: no schema maps it, so it is matched as a keyword")]
+    #[diagnostic(
+        code(compile::unknown_field),
+        severity(Warning),
+        help("pass its mapping with --schema, or check the spelling")
+    )]
+    UnknownField {
+        /// The field.
+        name: String,
+        /// Where it is used.
+        #[label("not in the schema")]
+        span: Span,
+    },
+
+    /// A KQL `p:{ … }` group on a path no schema maps: evaluated as flattened object fields
+    /// (conditions may hold on different array elements), while ES needs a `nested` mapping.
+    #[error(
+        "[{path}] is not mapped: `{path}:{{ … }}` is matched on flattened fields, not per nested object"
+    )]
+    #[diagnostic(
+        code(compile::nested_unmapped),
+        severity(Warning),
+        help("map `{path}` as `nested` (--schema) for same-object matching")
+    )]
+    NestedUnmapped {
+        /// The path.
+        path: String,
+        /// The group.
+        #[label("no mapping for this path")]
+        span: Span,
+    },
+
+    /// A wildcard field name that matches no schema field: matched over the event's own
+    /// field names instead.
+    #[error(
+        "field pattern [{pattern}] matches no known field; matching it against the event's fields"
+    )]
+    #[diagnostic(code(compile::field_pattern_unmatched), severity(Warning))]
+    FieldPatternUnmatched {
+        /// The pattern.
+        pattern: String,
+        /// The field name.
+        #[label("no schema field matches")]
+        span: Span,
+    },
 }

@@ -1,82 +1,74 @@
 //! Lowers a KQL query to a [`Cond`] the way Kibana builds its Elasticsearch query for a
-//! detection rule (kql.md §2.1–2.3), evaluated locally with keyword semantics:
+//! detection rule, with the field types of a [`Schema`] (kql.md §2.1–2.3):
 //!
-//! * `f:v` (quoted or not) is an exact, case-sensitive whole-value term; numbers stay text
-//!   (`4702` matches the JSON number 4702 through its text); `null`/`true`/`false` match
-//!   their text;
-//! * an unquoted value with `*` is a whole-value, case-sensitive wildcard (`?` is literal);
-//! * `f:*` is `exists` (`""` counts, `null`/`[]` do not);
-//! * value lists distribute the field (`f:(a or b and not c)`); exact alternatives on one
-//!   field become one set lookup;
-//! * ranges compare numerically when both sides are numbers, else as text;
-//! * `not` is `must_not` (true when the field is missing);
-//! * `p:{ q }` prefixes the inner field names with `p.` (object arrays are flattened, so
-//!   same-object matching of `nested` mappings is not enforced);
-//! * free text (`foo`, `null:foo`) is approximated as "some leaf value anywhere in the event
-//!   equals / matches the value" — Kibana sends a `multi_match` over every field, which on
-//!   keyword fields is exactly that, but on `text` fields would match tokens; this
-//!   approximation stands until field types land;
-//! * a wildcard field name (`machine.os*:v`) matches every leaf of the event whose dotted path
-//!   matches the pattern (Kibana expands it over the data view's fields; with no data view we
-//!   expand it over the event's own fields).
-//!
-//! Field types: [`FieldTypes`] is the hook. Every field is a keyword by default
-//! ([`KeywordFields`]); a [`FieldKind::Numeric`] field compares `f:v` numerically.
+//! * field names are looked up in the schema (aliases followed, multi-fields read through
+//!   their parent); a wildcard field name expands over the schema's fields, case-sensitively,
+//!   and each field gets its own clause, OR'ed; an unknown field gets keyword semantics and a
+//!   warning; a wildcard name matching nothing is matched against the event's own field names;
+//! * values are matched by type ([`crate::kql_value`]);
+//! * value lists distribute the field (`f:(a or b and not c)`);
+//! * `not` is `must_not` (true when the field is missing); arrays match on any element;
+//! * `p:{ q }` is an ES `nested` query: same-object matching when `p` is mapped `nested`, a
+//!   compile error when `p` is mapped as something else (ES rejects the search), and — our
+//!   choice for a path no schema knows, since Kibana would send a `nested` query that only a
+//!   `nested` mapping accepts — the inner names prefixed with `p.` over flattened objects,
+//!   with a warning;
+//! * free text (`foo`, `"a b"`, `foo*`) is Kibana's `multi_match` / `query_string` over every
+//!   field, lenient: exact whole values on every leaf of the event, plus token matching on
+//!   every analysed (`text`) field the schema knows.
+
+use std::collections::BTreeSet;
+
+use field_schema::Schema;
+use jiff::Timestamp;
+use kql_syntax::ast::{
+    Field, FieldName, Node, NodeKind, RangeOp, Value, ValueExpr, ValueExprKind, ValueKind,
+    WildcardPart,
+};
+use rule_span::Span;
+use rule_vm::{CaseMode, FieldTable, GlobPart, Instr, ProgramBuilder, StrMatcher, Test};
 
 use crate::cond::Cond;
 use crate::eql::debug_span;
-use crate::error::CompileError;
-use kql_syntax::ast::{
-    FieldName, Node, NodeKind, RangeOp, Value, ValueExpr, ValueExprKind, ValueKind, WildcardPart,
-};
-use rule_span::Span;
-use rule_vm::{
-    Bound, CaseMode, CmpOp, FieldTable, GlobPart, Instr, ProgramBuilder, StrMatcher, Test, ValueSet,
-};
-
-/// How a field is mapped, as far as KQL matching cares.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FieldKind {
-    /// `keyword` (and the default): exact, case-sensitive text.
-    Keyword,
-    /// `long`, `float`, ...: `f:v` compares numerically when `v` is a number.
-    Numeric,
-}
-
-/// The field-type hook of the KQL lowering (an ECS schema or a data view later).
-pub trait FieldTypes {
-    /// The kind of `field` (a full dotted path).
-    fn kind(&self, field: &str) -> FieldKind;
-}
-
-/// Every field is a keyword.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct KeywordFields;
-
-impl FieldTypes for KeywordFields {
-    fn kind(&self, _field: &str) -> FieldKind {
-        FieldKind::Keyword
-    }
-}
+use crate::error::{CompileError, CompileWarning};
+use crate::types::{FieldInfo, lookup, typed_leaf};
 
 /// Lowering state for one KQL program.
 pub(crate) struct KqlLowering<'c> {
     pub(crate) fields: &'c mut FieldTable,
     pub(crate) builder: ProgramBuilder,
     pub(crate) errors: &'c mut Vec<CompileError>,
-    pub(crate) types: &'c dyn FieldTypes,
+    pub(crate) warnings: &'c mut Vec<CompileWarning>,
+    /// `None`: no schema at all (every field a keyword, no warnings).
+    pub(crate) schema: Option<&'c Schema>,
+    /// The clock of date math (`now`).
+    pub(crate) now: Timestamp,
+    /// Unknown names already warned about.
+    pub(crate) warned: BTreeSet<String>,
+}
+
+/// Where a query's field names live: the enclosing `p:{ }` groups.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scope {
+    /// Prepended to names to get the full dotted path (empty or ending in `.`).
+    pub(crate) prefix: String,
+    /// Stripped from a full path to get the name inside the innermost `nested` object
+    /// (empty at the top level).
+    pub(crate) nested_root: String,
 }
 
 /// Where a value is looked for.
 #[derive(Clone, Debug)]
-enum Target {
-    /// One field (full dotted path).
-    Field(String),
-    /// Every leaf of the event, or those whose path matches the pattern.
-    AnyField(Option<Vec<GlobPart>>),
+pub(crate) enum Target {
+    /// Typed fields (one, or the expansion of a wildcard name), OR'ed.
+    Fields(Vec<FieldInfo>),
+    /// Every leaf of the event whose dotted path matches the glob (keyword semantics).
+    EventFields(Vec<GlobPart>),
+    /// Free text: every field.
+    AllFields,
 }
 
-fn wildcard_parts(parts: &[WildcardPart]) -> Vec<GlobPart> {
+pub(crate) fn wildcard_parts(parts: &[WildcardPart]) -> Vec<GlobPart> {
     parts
         .iter()
         .map(|part| match part {
@@ -87,7 +79,7 @@ fn wildcard_parts(parts: &[WildcardPart]) -> Vec<GlobPart> {
 }
 
 /// The exact text a value stands for, if it is not a wildcard.
-fn exact_text(value: &Value) -> Option<&str> {
+pub(crate) fn exact_text(value: &Value) -> Option<&str> {
     match &value.kind {
         ValueKind::Quoted(s) | ValueKind::Unquoted(s) => Some(s),
         ValueKind::Null => Some("null"),
@@ -97,156 +89,248 @@ fn exact_text(value: &Value) -> Option<&str> {
     }
 }
 
-/// The text of a range bound (a wildcard's `*` kept as written).
-fn bound_text(value: &Value) -> String {
-    match &value.kind {
-        ValueKind::Wildcard(w) => w
-            .parts
-            .iter()
-            .map(|part| match part {
-                WildcardPart::Literal(text) => text.as_str(),
-                WildcardPart::Any => "*",
-            })
-            .collect(),
-        _ => exact_text(value).unwrap_or_default().to_owned(),
-    }
-}
-
 impl KqlLowering<'_> {
-    /// Lowers a query node; `prefix` is the enclosing nested path (empty or ending in `.`).
-    pub(crate) fn node(&mut self, node: &Node, prefix: &str) -> Cond {
+    /// Lowers a query node.
+    pub(crate) fn node(&mut self, node: &Node, scope: &Scope) -> Cond {
         match &node.kind {
             NodeKind::MatchAll => Cond::Const(true),
             NodeKind::Or(children) => {
-                let conds = children.iter().map(|c| self.node(c, prefix)).collect();
+                let conds = children.iter().map(|c| self.node(c, scope)).collect();
                 Cond::or(conds)
             }
             NodeKind::And(children) => {
-                let conds = children.iter().map(|c| self.node(c, prefix)).collect();
+                let conds = children.iter().map(|c| self.node(c, scope)).collect();
                 Cond::and(conds)
             }
             NodeKind::Not(child) => {
-                let inner = self.node(child, prefix);
+                let inner = self.node(child, scope);
                 Cond::not(inner, debug_span(node.span))
             }
             NodeKind::Field { field, values } => {
-                let target = Self::target(&field.name, prefix);
-                self.value_expr(values, &target)
+                let target = self.target(field, scope);
+                self.value_expr(values, &target, scope)
             }
-            NodeKind::FreeText(value) => self.value(value, &Target::AnyField(None)),
+            NodeKind::FreeText(value) => self.value(value, &Target::AllFields, scope),
             NodeKind::Range { field, op, value } => {
-                let target = Self::target(&field.name, prefix);
-                let op = match op {
-                    RangeOp::Lt => CmpOp::Lt,
-                    RangeOp::Lte => CmpOp::Le,
-                    RangeOp::Gt => CmpOp::Gt,
-                    RangeOp::Gte => CmpOp::Ge,
-                };
-                let bound = self.builder.add_bound(Bound::from_text(&bound_text(value)));
-                self.leaf(&target, Test::Compare { op, bound }, node.span)
+                let target = self.target(field, scope);
+                self.range(&target, *op, value, scope, node.span)
             }
-            NodeKind::Nested { path, query } => match &path.name {
-                FieldName::Exact(name) => self.node(query, &format!("{prefix}{name}.")),
-                FieldName::Wildcard(_) | FieldName::Null => {
-                    self.errors.push(CompileError::Unsupported {
-                        what: "a nested query on a wildcard or null path".into(),
-                        span: path.span,
-                    });
-                    Cond::Const(false)
-                }
-            },
+            NodeKind::Nested { path, query } => self.nested(path, query, scope),
         }
     }
 
-    fn target(name: &FieldName, prefix: &str) -> Target {
-        match name {
-            FieldName::Exact(name) => Target::Field(format!("{prefix}{name}")),
-            FieldName::Null => Target::AnyField(None),
-            FieldName::Wildcard(w) if w.is_match_any() && prefix.is_empty() => {
-                Target::AnyField(None)
+    fn nested(&mut self, path: &Field, query: &Node, scope: &Scope) -> Cond {
+        let FieldName::Exact(name) = &path.name else {
+            self.errors.push(CompileError::Unsupported {
+                what: "a nested query on a wildcard or null path".into(),
+                span: path.span,
+            });
+            return Cond::Const(false);
+        };
+        let full = format!("{}{name}", scope.prefix);
+        let inner_prefix = format!("{full}.");
+        match self.schema.and_then(|schema| schema.get(&full)) {
+            Some(spec) if spec.ty == field_schema::FieldType::Nested => {
+                let relative = full.strip_prefix(&scope.nested_root).unwrap_or(&full).to_owned();
+                let inner_scope = Scope { prefix: inner_prefix.clone(), nested_root: inner_prefix };
+                let inner = self.node(query, &inner_scope);
+                let path_id = self.fields.intern(&relative);
+                Cond::Nested(path_id, Box::new(inner), debug_span(path.span))
+            }
+            Some(_) => {
+                self.errors.push(CompileError::NotNested { path: full, span: path.span });
+                Cond::Const(false)
+            }
+            None => {
+                if self.schema.is_some() {
+                    self.warnings
+                        .push(CompileWarning::NestedUnmapped { path: full, span: path.span });
+                }
+                let inner_scope =
+                    Scope { prefix: inner_prefix, nested_root: scope.nested_root.clone() };
+                self.node(query, &inner_scope)
+            }
+        }
+    }
+
+    /// Resolves a field name (exact or wildcard) in `scope`.
+    fn target(&mut self, field: &Field, scope: &Scope) -> Target {
+        match &field.name {
+            FieldName::Null => Target::AllFields,
+            FieldName::Wildcard(w) if w.is_match_any() && scope.prefix.is_empty() => {
+                Target::AllFields
+            }
+            FieldName::Exact(name) => {
+                let full = format!("{}{name}", scope.prefix);
+                let info = match self.schema {
+                    Some(schema) => lookup(schema, &full).unwrap_or_else(|| {
+                        if self.warned.insert(full.clone()) {
+                            self.warnings.push(CompileWarning::UnknownField {
+                                name: full.clone(),
+                                span: field.span,
+                            });
+                        }
+                        FieldInfo::unknown(&full)
+                    }),
+                    None => FieldInfo::unknown(&full),
+                };
+                Target::Fields(vec![info])
             }
             FieldName::Wildcard(w) => {
                 let mut parts = Vec::new();
-                if !prefix.is_empty() {
-                    parts.push(GlobPart::Literal(prefix.to_owned()));
+                if !scope.prefix.is_empty() {
+                    parts.push(GlobPart::Literal(scope.prefix.clone()));
                 }
                 parts.extend(wildcard_parts(&w.parts));
-                Target::AnyField(Some(parts))
+                let pattern: String = parts
+                    .iter()
+                    .map(|p| match p {
+                        GlobPart::Literal(text) => text.as_str(),
+                        _ => "*",
+                    })
+                    .collect();
+                let expanded: Vec<FieldInfo> = self
+                    .schema
+                    .map(|schema| {
+                        schema
+                            .expand(&pattern)
+                            .into_iter()
+                            .filter_map(|n| lookup(schema, n))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if expanded.is_empty() {
+                    if self.schema.is_some() {
+                        self.warnings.push(CompileWarning::FieldPatternUnmatched {
+                            pattern,
+                            span: field.span,
+                        });
+                    }
+                    Target::EventFields(parts)
+                } else {
+                    Target::Fields(expanded)
+                }
             }
         }
     }
 
-    fn leaf(&mut self, target: &Target, test: Test, span: Span) -> Cond {
-        let instr = match target {
-            Target::Field(name) => Instr::Test { field: self.fields.intern(name), test },
-            Target::AnyField(paths) => {
-                let paths = paths.as_ref().map(|parts| {
-                    self.builder.add_matcher(StrMatcher::new(parts, CaseMode::Sensitive))
-                });
-                Instr::TestAnyField { paths, test }
-            }
-        };
-        Cond::Leaf(instr, debug_span(span))
+    /// The path a field's values are read from, relative to the innermost nested object.
+    pub(crate) fn intern(&mut self, info: &FieldInfo, scope: &Scope) -> rule_vm::FieldId {
+        let path = info.read_path.strip_prefix(&scope.nested_root).unwrap_or(&info.read_path);
+        self.fields.intern(path)
     }
 
-    fn is_numeric(&self, target: &Target) -> bool {
-        matches!(target, Target::Field(name) if self.types.kind(name) == FieldKind::Numeric)
+    /// A leaf on one typed field, with the field's `null_value` taken into account: when the
+    /// `null_value` itself passes the test, an explicit JSON `null` matches too.
+    pub(crate) fn field_leaf(
+        &mut self,
+        info: &FieldInfo,
+        scope: &Scope,
+        test: Test,
+        span: Span,
+    ) -> Cond {
+        let field = self.intern(info, scope);
+        typed_leaf(&self.builder, field, info, test, debug_span(span))
     }
 
-    fn value_expr(&mut self, expr: &ValueExpr, target: &Target) -> Cond {
+    /// A leaf over event leaves (free text, unmatched wildcard names).
+    pub(crate) fn any_field_leaf(
+        &mut self,
+        paths: Option<&[GlobPart]>,
+        test: Test,
+        span: Span,
+    ) -> Cond {
+        let paths = paths
+            .map(|parts| self.builder.add_matcher(StrMatcher::new(parts, CaseMode::Sensitive)));
+        Cond::Leaf(Instr::TestAnyField { paths, test }, debug_span(span))
+    }
+
+    fn value_expr(&mut self, expr: &ValueExpr, target: &Target, scope: &Scope) -> Cond {
         match &expr.kind {
-            ValueExprKind::Value(value) => self.value(value, target),
+            ValueExprKind::Value(value) => self.value(value, target, scope),
             ValueExprKind::Not(inner) => {
-                let inner = self.value_expr(inner, target);
+                let inner = self.value_expr(inner, target, scope);
                 Cond::not(inner, debug_span(expr.span))
             }
             ValueExprKind::And(children) => {
-                let conds = children.iter().map(|c| self.value_expr(c, target)).collect();
+                let conds = children.iter().map(|c| self.value_expr(c, target, scope)).collect();
                 Cond::and(conds)
             }
             ValueExprKind::Or(children) => {
-                // `f:(a or b or c)` with exact values: one set lookup.
-                let exact: Option<Vec<&str>> = children
-                    .iter()
-                    .map(|c| match &c.kind {
-                        ValueExprKind::Value(v) => exact_text(v),
-                        _ => None,
-                    })
-                    .collect();
-                if let Some(values) = exact.filter(|_| !self.is_numeric(target)) {
-                    let set = self.builder.add_set(ValueSet::new(values, CaseMode::Sensitive));
-                    return self.leaf(target, Test::InSet { set }, expr.span);
+                if let Some(set) = self.exact_set(children, target, scope, expr.span) {
+                    return set;
                 }
-                let conds = children.iter().map(|c| self.value_expr(c, target)).collect();
+                let conds = children.iter().map(|c| self.value_expr(c, target, scope)).collect();
                 Cond::or(conds)
             }
         }
     }
 
-    fn value(&mut self, value: &Value, target: &Target) -> Cond {
-        let test = match &value.kind {
-            ValueKind::Wildcard(w) if w.is_match_any() => {
-                if matches!(target, Target::AnyField(None)) {
-                    // `*:*`, `*`, `null:*`: match_all.
-                    return Cond::Const(true);
-                }
-                Test::Exists
+    /// `f:(a or b or c)` with exact values on keyword-like fields: one set lookup per field.
+    fn exact_set(
+        &mut self,
+        children: &[ValueExpr],
+        target: &Target,
+        scope: &Scope,
+        span: Span,
+    ) -> Option<Cond> {
+        let Target::Fields(infos) = target else { return None };
+        if !infos.iter().all(FieldInfo::is_keyword_like) {
+            return None;
+        }
+        let values: Vec<&str> = children
+            .iter()
+            .map(|c| match &c.kind {
+                ValueExprKind::Value(v) => exact_text(v),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        let set = self.builder.add_set(rule_vm::ValueSet::new(values, CaseMode::Sensitive));
+        let conds = infos
+            .iter()
+            .map(|info| self.field_leaf(info, scope, Test::InSet { set }, span))
+            .collect();
+        Some(Cond::or(conds))
+    }
+
+    fn value(&mut self, value: &Value, target: &Target, scope: &Scope) -> Cond {
+        match target {
+            Target::Fields(infos) => {
+                let conds = infos.iter().map(|info| self.typed_value(info, value, scope)).collect();
+                Cond::or(conds)
             }
-            ValueKind::Wildcard(w) => {
-                let matcher = StrMatcher::new(&wildcard_parts(&w.parts), CaseMode::Sensitive);
-                Test::Matches { matcher: self.builder.add_matcher(matcher) }
+            Target::EventFields(paths) => {
+                let test = self.keyword_test(value);
+                self.any_field_leaf(Some(paths), test, value.span)
             }
-            _ => {
-                let text = exact_text(value).unwrap_or_default();
-                if self.is_numeric(target) && rule_vm::parse_number(text).is_some() {
-                    let bound = self.builder.add_bound(Bound::from_text(text));
-                    Test::Compare { op: CmpOp::Eq, bound }
-                } else {
-                    let matcher = StrMatcher::exact(text, CaseMode::Sensitive);
-                    Test::Matches { matcher: self.builder.add_matcher(matcher) }
-                }
+            Target::AllFields => self.free_text(value, scope),
+        }
+    }
+
+    fn range(
+        &mut self,
+        target: &Target,
+        op: RangeOp,
+        value: &Value,
+        scope: &Scope,
+        span: Span,
+    ) -> Cond {
+        match target {
+            Target::Fields(infos) => {
+                let conds = infos
+                    .iter()
+                    .map(|info| self.typed_range(info, op, value, scope, span))
+                    .collect();
+                Cond::or(conds)
             }
-        };
-        self.leaf(target, test, value.span)
+            Target::EventFields(paths) => {
+                let test = self.text_compare(op, value);
+                self.any_field_leaf(Some(paths), test, span)
+            }
+            Target::AllFields => {
+                let test = self.text_compare(op, value);
+                self.any_field_leaf(None, test, span)
+            }
+        }
     }
 }

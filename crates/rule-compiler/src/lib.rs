@@ -16,13 +16,19 @@
 
 mod compiler;
 mod cond;
+mod date_math;
 mod eql;
 mod error;
 mod kql;
+mod kql_value;
 mod lucene_regex;
 mod plan;
+mod types;
 
 pub use compiler::Compiler;
-pub use error::{CompileError, CompileErrors};
-pub use kql::{FieldKind, FieldTypes, KeywordFields};
-pub use plan::{CompiledEql, EqlOptions, EqlPlan, JoinKey, Pipe, SamplePlan, SequencePlan, Stage};
+pub use error::{CompileError, CompileErrors, CompileWarning};
+pub use plan::{
+    CompiledEql, CompiledKql, DateKey, EqlOptions, EqlPlan, JoinKey, Pipe, SamplePlan,
+    SchemaOptions, SequencePlan, Stage,
+};
+pub use types::load_schema;

@@ -1,7 +1,40 @@
 //! What an EQL query compiles to: one program for an event query, or a plan of per-term
 //! programs, join keys and limits for sequences and samples, plus the result pipes.
 
+use field_schema::{DateFormat, Schema};
+use jiff::Timestamp;
 use rule_vm::{FieldId, Program};
+
+use crate::error::CompileWarning;
+
+/// The field types a query compiles against (EQL and KQL).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SchemaOptions<'s> {
+    /// The mapping of the searched indices; `None` compiles without types (every field a
+    /// keyword, no unknown-field warnings).
+    pub schema: Option<&'s Schema>,
+    /// The clock of date math (`now`); the system clock when `None`.
+    pub now: Option<Timestamp>,
+    /// Per index name, the date formats of date fields that differ between indices: join
+    /// keys on such fields are read per index (EQL samples over several indices).
+    pub index_schemas: &'s [(&'s str, &'s Schema)],
+}
+
+impl SchemaOptions<'_> {
+    /// `now`, or the system clock.
+    pub(crate) fn now_or_clock(&self) -> Timestamp {
+        self.now.unwrap_or_else(Timestamp::now)
+    }
+}
+
+/// A compiled KQL query.
+#[derive(Clone, Debug)]
+pub struct CompiledKql {
+    /// The program.
+    pub program: Program,
+    /// What may differ from Elasticsearch (unknown fields, unmapped nested paths).
+    pub warnings: Vec<CompileWarning>,
+}
 
 /// Options of an EQL search that change how a query compiles (ES EQL search API).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +57,8 @@ pub struct CompiledEql {
     pub plan: EqlPlan,
     /// `| head N` / `| tail N`, in source order.
     pub pipes: Vec<Pipe>,
+    /// What may differ from Elasticsearch (unknown fields).
+    pub warnings: Vec<CompileWarning>,
 }
 
 impl CompiledEql {
@@ -85,6 +120,28 @@ pub struct JoinKey {
     pub name: String,
     /// `?field`: a missing value (null) is a valid key.
     pub optional: bool,
+    /// For a date field: how each index's values are read, so keys compare as instants
+    /// (epoch milliseconds) across indices with different formats.
+    pub date: Option<DateKey>,
+}
+
+/// How a date-typed join key is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DateKey {
+    /// The format of the field in the merged schema.
+    pub format: DateFormat,
+    /// Per index name, its own format where it has one.
+    pub per_index: Vec<(String, DateFormat)>,
+}
+
+impl DateKey {
+    /// The format values of `index` are read with.
+    pub fn format_for(&self, index: &str) -> &DateFormat {
+        self.per_index
+            .iter()
+            .find(|(name, _)| name == index)
+            .map_or(&self.format, |(_, format)| format)
+    }
 }
 
 /// A compiled `sequence`.

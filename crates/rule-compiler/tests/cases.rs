@@ -1,7 +1,7 @@
 //! Behaviour tests as data: each `cases/*.toml` row is a query (EQL or KQL), an event and the
 //! expected outcome, run through the parser, the compiler and the VM.
 
-use rule_compiler::{Compiler, EqlOptions, EqlPlan};
+use rule_compiler::{Compiler, EqlOptions, EqlPlan, SchemaOptions, load_schema};
 use rule_vm::{EventView, Vm};
 use serde::Deserialize;
 use std::path::Path;
@@ -20,16 +20,32 @@ struct Case {
     query: String,
     /// The event as JSON text.
     event: String,
-    expect: bool,
+    /// Whether the event matches; absent when the query must fail to compile.
+    expect: Option<bool>,
+    /// The compile error expected instead (its variant name, e.g. `BadValueForType`).
+    error: Option<String>,
+    /// The field types: an ES mapping or a flat `{"field": "type"}` JSON (none: untyped).
+    schema: Option<String>,
+    /// The clock of date math, RFC 3339.
+    now: Option<String>,
 }
 
 fn run(case: &Case) -> Result<bool, String> {
     let mut compiler = Compiler::new();
+    let schema = case
+        .schema
+        .as_deref()
+        .map(|text| load_schema("case", text))
+        .transpose()
+        .map_err(|e| format!("schema: {e}"))?;
+    let now = case.now.as_deref().map(str::parse).transpose().map_err(|e| format!("now: {e}"))?;
+    let types = SchemaOptions { schema: schema.as_ref(), now, ..SchemaOptions::default() };
     let program = match case.language.as_str() {
         "eql" => {
             let ast = eql_syntax::parse(&case.query).map_err(|e| format!("parse: {e:?}"))?;
-            let eql =
-                compiler.compile_eql(&ast, &EqlOptions::default()).map_err(|e| format!("{e:?}"))?;
+            let eql = compiler
+                .compile_eql_typed(&ast, &EqlOptions::default(), &types)
+                .map_err(|e| format!("{e:?}"))?;
             match eql.plan {
                 EqlPlan::Event(stage) => stage.program,
                 _ => return Err("not an event query".into()),
@@ -37,7 +53,7 @@ fn run(case: &Case) -> Result<bool, String> {
         }
         "kql" => {
             let ast = kql_syntax::parse(&case.query).map_err(|e| format!("parse: {e:?}"))?;
-            compiler.compile_kql(&ast).map_err(|e| format!("{e:?}"))?
+            compiler.compile_kql_typed(&ast, &types).map_err(|e| format!("{e:?}"))?.program
         }
         other => return Err(format!("unknown language {other}")),
     };
@@ -61,10 +77,13 @@ fn table_driven_cases() {
             toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for case in &file.test {
             count += 1;
-            match run(case) {
-                Ok(got) if got == case.expect => {}
-                Ok(got) => failures.push(format!("{}: {}: got {got}", path.display(), case.name)),
-                Err(e) => failures.push(format!("{}: {}: {e}", path.display(), case.name)),
+            match (run(case), &case.error) {
+                (Ok(got), None) if Some(got) == case.expect => {}
+                (Err(e), Some(error)) if e.contains(error.as_str()) => {}
+                (Ok(got), _) => {
+                    failures.push(format!("{}: {}: got {got}", path.display(), case.name));
+                }
+                (Err(e), _) => failures.push(format!("{}: {}: {e}", path.display(), case.name)),
             }
         }
     }

@@ -176,6 +176,7 @@ mod tests {
                 field: table.intern(name),
                 name: (*name).to_owned(),
                 optional: *optional,
+                date: None,
             })
             .collect()
     }
