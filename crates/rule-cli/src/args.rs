@@ -24,6 +24,19 @@ pub enum Command {
     Run(RunArgs),
     /// Search events with one query, like Elasticsearch's EQL search API.
     Query(QueryArgs),
+    /// Rewrite rule files' queries in the canonical layout.
+    Fmt(FmtArgs),
+}
+
+/// `warden fmt`.
+#[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    /// Report the files that would change, without writing them (exit code 1 if any).
+    #[arg(long)]
+    pub check: bool,
+    /// Rule files, or folders searched recursively for `*.toml`.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 /// How `validate` reports.
@@ -34,6 +47,8 @@ pub enum Format {
     Text,
     /// One JSON object per rule per line.
     Json,
+    /// One SARIF 2.1.0 log, for code-review tools.
+    Sarif,
 }
 
 /// `warden validate`.

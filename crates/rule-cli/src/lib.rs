@@ -8,10 +8,13 @@ pub mod args;
 mod compile;
 mod english;
 mod explain;
+pub mod fmt;
+mod layout;
 mod query;
 mod report;
 mod rule_paths;
 mod run;
+mod sarif;
 mod search;
 mod tree;
 mod validate;
@@ -93,6 +96,7 @@ pub fn run(
         Command::Explain(args) => explain::explain(args, out),
         Command::Run(args) => run::run(args, out, err),
         Command::Query(args) => search::query(args, out, err),
+        Command::Fmt(args) => fmt::fmt(args, out),
     };
     match result {
         Ok(status) => status,

@@ -65,10 +65,20 @@ pub struct Finding {
     pub line: Option<usize>,
     /// 1-based column of the first label.
     pub column: Option<usize>,
+    /// 1-based line where the first label ends (SARIF output only).
+    #[serde(skip)]
+    pub end_line: Option<usize>,
+    /// 1-based column just after the first label (SARIF output only).
+    #[serde(skip)]
+    pub end_column: Option<usize>,
+    /// How to fix it (SARIF output only).
+    #[serde(skip)]
+    pub help: Option<String>,
 }
 
-/// Flattens `diagnostic` into findings: its leaves (related diagnostics replace their
-/// umbrella), each located by its first label in its source (or `parent_source`).
+/// Flattens `diagnostic` into findings: its leaves (related diagnostics replace an umbrella
+/// without labels of its own; a labelled diagnostic stands for its related notes), each
+/// located by its first label in its source (or `parent_source`).
 pub fn findings(diagnostic: &dyn Diagnostic) -> Vec<Finding> {
     let mut out = Vec::new();
     collect(diagnostic, None, &mut out);
@@ -83,16 +93,20 @@ fn collect<'a>(
     let source = diagnostic.source_code().or(parent_source);
     let related: Vec<&dyn Diagnostic> =
         diagnostic.related().map(Iterator::collect).unwrap_or_default();
-    if !related.is_empty() {
+    let labelled = diagnostic.labels().is_some_and(|mut labels| labels.next().is_some());
+    if !related.is_empty() && !labelled {
         for child in related {
             collect(child, source, out);
         }
         return;
     }
     let first_label = diagnostic.labels().and_then(|mut labels| labels.next());
-    let (line, column) = match (first_label, source) {
-        (Some(label), Some(source)) => locate(source, *label.inner()),
-        _ => (None, None),
+    let ((line, column), (end_line, end_column)) = match (first_label, source) {
+        (Some(label), Some(source)) => {
+            let end = SourceSpan::new((label.offset() + label.len()).into(), 0);
+            (locate(source, *label.inner()), locate(source, end))
+        }
+        _ => ((None, None), (None, None)),
     };
     out.push(Finding {
         severity: match diagnostic.severity().unwrap_or(miette::Severity::Error) {
@@ -104,6 +118,9 @@ fn collect<'a>(
         message: diagnostic.to_string(),
         line,
         column,
+        end_line,
+        end_column,
+        help: diagnostic.help().map(|help| help.to_string()),
     });
 }
 

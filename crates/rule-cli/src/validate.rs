@@ -1,18 +1,22 @@
-//! `warden validate`: every rule file's shape, query syntax and compilation.
+//! `warden validate`: every rule file's shape, query syntax and compilation, the look-back
+//! of EQL sequences, and `rule_id`s unique across all the files of one call.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::Path;
 
+use eql_syntax::ast::{QueryBody, Sequence};
 use miette::{Diagnostic, NamedSource, SourceSpan};
-use rule_model::{RuleFile, RuleType};
+use rule_model::{DuplicateRuleId, RuleFile, RuleType};
 use serde::Serialize;
 use thiserror::Error;
 
 use crate::args::{Format, ValidateArgs};
 use crate::compile::compile;
-use crate::query::{QueryOutcome, parse_query};
+use crate::query::{ParsedQuery, QueryOutcome, parse_query};
 use crate::report::{Finding, Style, findings};
 use crate::rule_paths::rule_paths;
+use crate::sarif::{self, FileFindings};
 use crate::{ExitStatus, UsageError};
 
 /// Warden has no parser for this rule's query: reported, but not an error.
@@ -49,8 +53,23 @@ pub(crate) fn validate(args: &ValidateArgs, out: &mut dyn Write) -> Result<ExitS
     let style = Style::for_stdout();
     let mut invalid = 0usize;
     let mut skipped = 0usize;
+    let mut first_by_id: HashMap<String, RuleFile> = HashMap::new();
+    let mut kept = Vec::new();
     for path in &paths {
-        let outcome = check_file(path, style);
+        let (mut outcome, file) = check_file(path, style);
+        if let Some(file) = file {
+            match first_by_id.get(&file.rule.rule_id) {
+                Some(first) => {
+                    if let Some(duplicate) = DuplicateRuleId::between(first, &file) {
+                        outcome.valid = false;
+                        outcome.add(style, &duplicate);
+                    }
+                }
+                None => {
+                    first_by_id.insert(file.rule.rule_id.clone(), file);
+                }
+            }
+        }
         if !outcome.valid {
             invalid += 1;
         }
@@ -60,8 +79,23 @@ pub(crate) fn validate(args: &ValidateArgs, out: &mut dyn Write) -> Result<ExitS
         let written = match args.format {
             Format::Text => outcome.write_text(path, out),
             Format::Json => outcome.write_json(path, out),
+            Format::Sarif => {
+                kept.push(outcome);
+                Ok(())
+            }
         };
         written.map_err(UsageError::Output)?;
+    }
+    if args.format == Format::Sarif {
+        let files: Vec<FileFindings<'_>> = paths
+            .iter()
+            .zip(&kept)
+            .map(|(path, outcome)| FileFindings { path, findings: &outcome.findings })
+            .collect();
+        let base = std::env::current_dir().unwrap_or_default();
+        let log = sarif::log(&files, &base);
+        let text = serde_json::to_string_pretty(&log).map_err(|e| UsageError::Output(e.into()))?;
+        writeln!(out, "{text}").map_err(UsageError::Output)?;
     }
     if args.format == Format::Text {
         let valid = paths.len() - invalid;
@@ -110,8 +144,8 @@ impl FileOutcome {
     }
 }
 
-/// Checks one rule file: shape, then its query.
-pub(crate) fn check_file(path: &Path, style: Style) -> FileOutcome {
+/// Checks one rule file: shape, then its query. Returns the loaded file too, if it loaded.
+pub(crate) fn check_file(path: &Path, style: Style) -> (FileOutcome, Option<RuleFile>) {
     let file = match RuleFile::load(path) {
         Ok(file) => file,
         Err(failure) => {
@@ -124,9 +158,15 @@ pub(crate) fn check_file(path: &Path, style: Style) -> FileOutcome {
                 ..FileOutcome::new(false)
             };
             outcome.add(style, &failure.failure);
-            return outcome;
+            return (outcome, None);
         }
     };
+    let outcome = check_loaded(&file, style);
+    (outcome, Some(file))
+}
+
+/// Checks a loaded rule file's warnings and query.
+fn check_loaded(file: &RuleFile, style: Style) -> FileOutcome {
     let rule = &file.rule;
     let mut outcome = FileOutcome {
         rule_id: Some(rule.rule_id.clone()),
@@ -135,6 +175,9 @@ pub(crate) fn check_file(path: &Path, style: Style) -> FileOutcome {
         language: rule.language.map(|l| l.to_string()),
         ..FileOutcome::new(true)
     };
+    if let Some(warnings) = file.warning_report() {
+        outcome.add(style, &warnings);
+    }
     let (Some(language), Some(query)) = (rule.language, &rule.query) else {
         if rule.rule_type == RuleType::MachineLearning {
             let note = NotSupported {
@@ -149,6 +192,14 @@ pub(crate) fn check_file(path: &Path, style: Style) -> FileOutcome {
     };
     match parse_query(language, &query.text) {
         QueryOutcome::Parsed(parsed) => {
+            if let ParsedQuery::Eql(ast) = parsed.as_ref()
+                && let QueryBody::Sequence(Sequence { maxspan: Some(maxspan), .. }) = &ast.body
+                && let Some(failure) =
+                    file.check_lookback(maxspan.as_millis(), &maxspan.to_string())
+            {
+                outcome.valid = false;
+                outcome.add(style, &failure);
+            }
             if let Err(errors) = compile(&parsed, rule.event_category_override.as_deref()) {
                 outcome.valid = false;
                 outcome.add(style, &file.query_diagnostic(&errors));

@@ -37,6 +37,7 @@
 //! ```
 
 mod check;
+mod duplicate;
 mod error;
 mod index_pattern;
 mod known_keys;
@@ -47,6 +48,7 @@ mod rule_file;
 mod threat;
 mod time_span;
 
+pub use duplicate::{DuplicateRuleId, FirstUse};
 pub use error::{RuleFileError, RuleFileFailure, RuleFileWarnings};
 pub use model::{
     AlertSuppression, AttackEntry, Cardinality, KeySpans, Language, Metadata, NewTerms, Query,
