@@ -24,6 +24,8 @@ pub enum Command {
     Run(RunArgs),
     /// Search events with one query, like Elasticsearch's EQL search API.
     Query(QueryArgs),
+    /// Run rule unit tests: the `<rule>.test.toml` files beside the rules.
+    Test(TestArgs),
     /// Rewrite rule files' queries in the canonical layout.
     Fmt(FmtArgs),
 }
@@ -89,12 +91,36 @@ pub struct RunArgs {
     /// Rule files or folders.
     #[arg(long, required = true, num_args = 1.., value_name = "PATH")]
     pub rules: Vec<PathBuf>,
-    /// NDJSON event files (`-` for standard input); standard input when none is given.
+    /// Event files: NDJSON or JSON arrays of events or search hits, plain, gzip or zstd
+    /// (`-` for standard input); standard input when none is given.
     #[arg(long, num_args = 1.., value_name = "FILE")]
     pub events: Vec<PathBuf>,
     /// Index name for events that carry none (no `_index`, no `data_stream.*`).
     #[arg(long, value_name = "NAME")]
     pub index: Option<String>,
+    /// How alerts are printed.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Ndjson)]
+    pub format: OutputFormat,
+}
+
+/// `--format` of `run` and `query`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// One JSON document per line.
+    #[default]
+    Ndjson,
+    /// One JSON array of all the documents.
+    Json,
+    /// A table for people (time, rule, severity, reason; for `query`: time, index, id, event).
+    Table,
+}
+
+/// `warden test`.
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Test files (`<rule>.test.toml`), or folders searched recursively for them.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 /// `--result-position` of `warden query`.
@@ -121,6 +147,9 @@ pub struct QueryArgs {
     /// Index name for events that carry none.
     #[arg(long, value_name = "NAME")]
     pub index: Option<String>,
+    /// How hits are printed.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Ndjson)]
+    pub format: OutputFormat,
     /// Most hits returned (Elasticsearch's default: 10).
     #[arg(long, default_value_t = 10)]
     pub size: usize,

@@ -7,15 +7,20 @@
 pub mod args;
 mod compile;
 mod english;
+mod events;
 mod explain;
 pub mod fmt;
 mod layout;
+mod output;
+mod progress;
 mod query;
 mod report;
 mod rule_paths;
 mod run;
 mod sarif;
 mod search;
+mod test_cmd;
+mod test_file;
 mod tree;
 mod validate;
 
@@ -96,6 +101,7 @@ pub fn run(
         Command::Explain(args) => explain::explain(args, out),
         Command::Run(args) => run::run(args, out, err),
         Command::Query(args) => search::query(args, out, err),
+        Command::Test(args) => test_cmd::test(args, out, err),
         Command::Fmt(args) => fmt::fmt(args, out),
     };
     match result {

@@ -1,42 +1,20 @@
 //! `warden run`: loads rules, compiles them into one engine, streams events through it and
 //! prints the alerts (one Kibana alert document per line) and a summary.
 
-use std::fs::File;
-use std::io::{self, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, Write};
+use std::path::Path;
 
 use rule_compiler::{CompileErrors, Compiler, EqlOptions};
-use rule_engine::{
-    CompiledQuery, Engine, EngineOptions, InputEvent, MalformedLine, NdjsonReader, RunOutput,
-};
+use rule_engine::{CompiledQuery, Engine, EngineOptions, RunOutput};
 use rule_model::{Rule, RuleFile};
 
 use crate::args::RunArgs;
+use crate::events::open_inputs;
+use crate::output::{TableStyle, write_alerts};
 use crate::query::{ParsedQuery, QueryOutcome, parse_query};
 use crate::report::Style;
 use crate::rule_paths::rule_paths;
 use crate::{ExitStatus, UsageError};
-
-/// One event source: NDJSON lines or malformed-line reports.
-pub(crate) type EventStream = Box<dyn Iterator<Item = Result<InputEvent, MalformedLine>>>;
-
-/// Opens the `--events` inputs (standard input for `-` or when none is given).
-pub(crate) fn open_events(paths: &[PathBuf]) -> Result<EventStream, UsageError> {
-    if paths.is_empty() {
-        return Ok(Box::new(NdjsonReader::new(io::stdin().lock())));
-    }
-    let mut streams: Vec<EventStream> = Vec::new();
-    for path in paths {
-        if path == Path::new("-") {
-            streams.push(Box::new(NdjsonReader::new(io::stdin().lock())));
-        } else {
-            let file = File::open(path)
-                .map_err(|err| UsageError::Path { path: path.clone(), message: err.to_string() })?;
-            streams.push(Box::new(NdjsonReader::new(BufReader::new(file))));
-        }
-    }
-    Ok(Box::new(streams.into_iter().flatten()))
-}
 
 /// Runs `run`: alerts to `out`, diagnostics and the summary to `err`.
 pub(crate) fn run(
@@ -45,7 +23,7 @@ pub(crate) fn run(
     err: &mut dyn Write,
 ) -> Result<ExitStatus, UsageError> {
     let paths = rule_paths(&args.rules)?;
-    let events = open_events(&args.events)?;
+    let events = open_inputs(&args.events)?;
     let options = EngineOptions { default_index: args.index.clone(), ..EngineOptions::default() };
     let style = Style::for_stderr();
     let mut compiler = Compiler::new();
@@ -81,13 +59,14 @@ pub(crate) fn run(
         }
     };
     let output = engine.run(events);
-    write_alerts(&output, out).map_err(UsageError::Output)?;
+    write_alerts(&output.alerts, args.format, TableStyle::for_stdout(), out)
+        .map_err(UsageError::Output)?;
     write_summary(&output, err).map_err(UsageError::Output)?;
     Ok(if invalid == 0 { ExitStatus::Success } else { ExitStatus::Failure })
 }
 
 /// Why a rule is not run, with the report to print.
-enum Rejection {
+pub(crate) enum Rejection {
     /// The rule file, its query or its compilation has errors (exit code 1).
     Invalid(String),
     /// Valid, but of a kind the engine does not run (reported, not an error).
@@ -95,7 +74,7 @@ enum Rejection {
 }
 
 impl Rejection {
-    fn report(&self) -> &str {
+    pub(crate) fn report(&self) -> &str {
         match self {
             Self::Invalid(report) | Self::Skipped(report) => report,
         }
@@ -103,7 +82,7 @@ impl Rejection {
 }
 
 /// Loads, parses and compiles one rule and checks the engine can run it.
-fn prepare(
+pub(crate) fn prepare(
     path: &Path,
     compiler: &mut Compiler,
     options: &EngineOptions,
@@ -155,14 +134,6 @@ fn compile_for_engine(
         }
         ParsedQuery::Kql(query) => Ok(CompiledQuery::from_kql(compiler.compile_kql(query)?)),
     })
-}
-
-fn write_alerts(output: &RunOutput, out: &mut dyn Write) -> io::Result<()> {
-    for alert in &output.alerts {
-        let line = serde_json::to_string(&alert.document).map_err(io::Error::other)?;
-        writeln!(out, "{line}")?;
-    }
-    Ok(())
 }
 
 fn write_summary(output: &RunOutput, err: &mut dyn Write) -> io::Result<()> {

@@ -9,9 +9,10 @@ use rule_engine::{CompiledQuery, QueryOptions, ResultPosition, search};
 use rule_model::{Language, QueryDiagnostic};
 
 use crate::args::{QueryArgs, QueryLanguage, ResultPositionArg};
+use crate::events::open_inputs;
+use crate::output::{TableStyle, write_hits};
 use crate::query::{ParsedQuery, QueryOutcome, parse_query};
 use crate::report::Style;
-use crate::run::open_events;
 use crate::{ExitStatus, UsageError};
 
 /// Runs `query`: hits to `out`, diagnostics and counts to `err`.
@@ -71,12 +72,10 @@ pub(crate) fn query(
         },
         default_index: args.index.clone(),
     };
-    let events = open_events(&args.events)?;
+    let events = open_inputs(&args.events)?;
     let output = search(compiler.fields(), &runnable, &options, events);
     let written: io::Result<()> = (|| {
-        for hit in &output.hits {
-            writeln!(out, "{}", serde_json::to_string(&hit.to_json()).map_err(io::Error::other)?)?;
-        }
+        write_hits(&output.hits, args.format, TableStyle::for_stdout(), out)?;
         for malformed in &output.malformed_lines {
             writeln!(err, "warning: {malformed}")?;
         }
