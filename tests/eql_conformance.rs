@@ -14,7 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use rule_compiler::{Compiler, EqlOptions};
+use field_schema::Schema;
+use rule_compiler::{Compiler, EqlOptions, SchemaOptions};
 use rule_engine::EventTime;
 use rule_engine::fields::field_values;
 use rule_sequence::{ResultPosition, SearchEvent, SearchHits, SearchOptions, Tiebreaker, search};
@@ -24,10 +25,11 @@ fn spec_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/eql-es")
 }
 
-/// One index of test data: its documents with the mapping's aliases and `null_value`s
-/// applied.
+/// One index of test data: its documents as stored, and its mapping (aliases, types,
+/// `null_value`s and date formats come from the mapping at compile time, as in ES).
 struct Index {
     name: &'static str,
+    schema: Schema,
     documents: Vec<Value>,
 }
 
@@ -93,91 +95,31 @@ const SUITES: &[Suite] = &[
     },
 ];
 
-/// Reads a data or mapping file the way ES's `DataLoader` does: lines starting with `#`
-/// (mappings) or `//` (comments the ES JSON parser accepts) are dropped, and the string-type
-/// placeholder becomes `keyword`.
+/// Reads a data file the way ES's `DataLoader` does: lines starting with `//` (comments the
+/// ES JSON parser accepts) are dropped.
 fn read_json(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let kept: String = text
         .lines()
-        .filter(|line| {
-            let line = line.trim_start();
-            !line.starts_with('#') && !line.starts_with("//")
-        })
-        .map(|line| line.replace("[runtime_random_keyword_type]", "keyword") + "\n")
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .map(|line| line.to_owned() + "\n")
         .collect();
     serde_json::from_str(&kept).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// What a schemaless evaluator must emulate from the mapping (README "Mapping details"):
-/// `alias` fields (not in `_source`) and `null_value` substitutions.
-#[derive(Default)]
-struct MappingFacts {
-    aliases: Vec<(String, String)>,
-    null_values: Vec<(String, Value)>,
-}
-
-fn mapping_facts(properties: &Value, prefix: &str, facts: &mut MappingFacts) {
-    let Some(fields) = properties.as_object() else { return };
-    for (name, spec) in fields {
-        let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
-        if spec["type"] == "alias"
-            && let Some(target) = spec["path"].as_str()
-        {
-            facts.aliases.push((path.clone(), target.to_owned()));
-        }
-        if let Some(null_value) = spec.get("null_value") {
-            facts.null_values.push((path.clone(), null_value.clone()));
-        }
-        if let Some(children) = spec.get("properties") {
-            mapping_facts(children, &path, facts);
-        }
-    }
-}
-
-/// Loads one index. Until field-schema's aliases are wired into the compiler, the runner
-/// resolves them here: each alias path gets a copy of its target's values in every document
-/// (as a dotted top-level key, which rule-vm reads like a nested object). A top-level JSON
-/// `null` of a field with `null_value` becomes that value, as ES indexes it.
+/// Loads one index: the mapping with field-schema's QA loader (comment lines dropped, the
+/// random string type read as `keyword`), the documents as they are.
 fn load_index(name: &'static str, mapping_file: &str, data_file: &str) -> Index {
     let data = spec_dir().join("data");
-    let mapping = read_json(&data.join(mapping_file));
-    let mut facts = MappingFacts::default();
-    mapping_facts(&mapping["properties"], "", &mut facts);
+    let mapping_path = data.join(mapping_file);
+    let mapping_text = std::fs::read_to_string(&mapping_path)
+        .unwrap_or_else(|e| panic!("{}: {e}", mapping_path.display()));
+    let schema = Schema::from_es_qa_mapping(mapping_file, &mapping_text)
+        .unwrap_or_else(|e| panic!("{mapping_file}: {e}"));
     let Value::Array(documents) = read_json(&data.join(data_file)) else {
         panic!("{data_file}: expected a JSON array of documents");
     };
-    let documents = documents
-        .into_iter()
-        .map(|mut document| {
-            let Some(object) = document.as_object_mut() else { return document };
-            for (field, null_value) in &facts.null_values {
-                if object.get(field).is_some_and(Value::is_null) {
-                    object.insert(field.clone(), null_value.clone());
-                }
-            }
-            let copies: Vec<(String, Value)> = facts
-                .aliases
-                .iter()
-                .filter_map(|(alias, target)| {
-                    let values: Vec<Value> =
-                        field_values(&document, target).into_iter().cloned().collect();
-                    match values.len() {
-                        0 => None,
-                        1 => values.into_iter().next().map(|v| (alias.clone(), v)),
-                        _ => Some((alias.clone(), Value::Array(values))),
-                    }
-                })
-                .collect();
-            if let Some(object) = document.as_object_mut() {
-                for (alias, value) in copies {
-                    object.insert(alias, value);
-                }
-            }
-            document
-        })
-        .collect();
-    Index { name, documents }
+    Index { name, schema, documents }
 }
 
 /// One `[[queries]]` entry.
@@ -301,13 +243,23 @@ fn search_events(suite: &Suite, indices: &[Index]) -> Vec<SearchEvent> {
 fn run_spec(
     spec: &Spec,
     suite: &Suite,
+    indices: &[Index],
     events: &[SearchEvent],
     position: ResultPosition,
 ) -> Result<(), String> {
     let parsed = eql_syntax::parse(&spec.query).map_err(|e| format!("parse: {e}"))?;
     let mut eql = Compiler::new();
-    let compiled =
-        eql.compile_eql(&parsed, &EqlOptions::default()).map_err(|e| format!("compile: {e}"))?;
+    // The searched indices' mappings merged (ES merges field caps across indices), plus each
+    // index's own mapping for the date formats of join keys.
+    let mut merged = Schema::new();
+    for index in indices {
+        merged.overlay(&index.schema);
+    }
+    let per_index: Vec<(&str, &Schema)> = indices.iter().map(|i| (i.name, &i.schema)).collect();
+    let types = SchemaOptions { schema: Some(&merged), now: None, index_schemas: &per_index };
+    let compiled = eql
+        .compile_eql_typed(&parsed, &EqlOptions::default(), &types)
+        .map_err(|e| format!("compile: {e}"))?;
     let options = SearchOptions {
         size: spec.size.unwrap_or(50),
         result_position: position,
@@ -373,8 +325,8 @@ fn elasticsearch_eql_qa_specs() {
             for spec in load_specs(file) {
                 let id = format!("{}/{}", suite.label, spec.name);
                 seen.insert(id.clone());
-                let outcome = run_spec(&spec, suite, &events, ResultPosition::Head)
-                    .and_then(|()| run_spec(&spec, suite, &events, ResultPosition::Tail));
+                let outcome = run_spec(&spec, suite, &indices, &events, ResultPosition::Head)
+                    .and_then(|()| run_spec(&spec, suite, &indices, &events, ResultPosition::Tail));
                 match (outcome, known.get(&id)) {
                     (Ok(()), None) => passed += 1,
                     (Ok(()), Some(_)) => {
@@ -416,11 +368,11 @@ fn bare_nulls_are_quoted_outside_queries() {
 }
 
 #[test]
-fn aliases_and_null_values_are_applied_to_loaded_documents() {
+fn mappings_load_with_aliases_and_null_values() {
     let index = load_index("extra", "extra.mapping", "extra.data");
-    let first = &index.documents[0];
-    assert_eq!(first["event.category"], "REQUEST");
-    assert_eq!(first["event.sequence"], 1);
-    let seventh = index.documents.iter().find(|d| d["sequence"] == 7).expect("document 7");
-    assert_eq!(seventh["optional_field_default_null"], "NULL");
+    assert_eq!(index.schema.alias_target("event.category"), Some("event_type"));
+    assert_eq!(index.schema.alias_target("event.sequence"), Some("sequence"));
+    let spec = index.schema.get("optional_field_default_null").expect("mapped");
+    assert_eq!(spec.null_value, Some(Value::from("NULL")));
+    assert!(index.documents[0].get("event.category").is_none(), "documents stay as stored");
 }
