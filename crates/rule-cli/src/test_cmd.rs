@@ -92,7 +92,10 @@ fn run_file(path: &Path, tally: &mut Tally, out: &mut dyn Write) -> io::Result<(
     for case in &file.cases {
         let label = format!("{}: {}", path.display(), case.name);
         let verdict = match &prepared {
-            Ok((rule, query)) => run_case(path, case, &compiler, rule, query),
+            Ok((rule, query)) => {
+                let index = case.index.as_ref().or(file.index.as_ref());
+                run_case(path, case, index, &compiler, (rule, query))
+            }
             Err(rejection) => Verdict::Broken(rule_problem(&rule_path, rejection)),
         };
         verdict.write(&label, tally, out)?;
@@ -144,9 +147,9 @@ impl Verdict {
 fn run_case(
     test_path: &Path,
     case: &TestCase,
+    index: Option<&String>,
     compiler: &Compiler,
-    rule: &Rule,
-    query: &CompiledQuery,
+    (rule, query): (&Rule, &CompiledQuery),
 ) -> Verdict {
     if let Some(now) = &case.now {
         return Verdict::Broken(format!(
@@ -165,7 +168,7 @@ fn run_case(
             duplicates.join(", ")
         ));
     }
-    let options = EngineOptions { default_index: case.index.clone(), ..EngineOptions::default() };
+    let options = EngineOptions { default_index: index.cloned(), ..EngineOptions::default() };
     let mut engine = match Engine::new(
         compiler.fields().clone(),
         vec![(rule.clone(), query.clone())],

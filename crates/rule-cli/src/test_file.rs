@@ -3,6 +3,7 @@
 //!
 //! ```toml
 //! rule = "other_name.toml"          # optional; default: this file's name without `.test`
+//! index = "logs-endpoint.events.file-default"  # optional: index of events without one
 //!
 //! [[case]]
 //! name = "sample events"
@@ -11,7 +12,7 @@
 //!
 //! [[case]]
 //! name = "excluded: CCleaner's own crash reporting job"
-//! index = "logs-endpoint.events.file-default"              # for events without an index
+//! index = "logs-endpoint.events.file-default"              # overrides the file's `index`
 //! alerts = []
 //! [[case.events]]                                          # inline events
 //! _id = "ccleaner"
@@ -21,8 +22,8 @@
 //!
 //! A case's events are read in this order: `events_file` (any format `warden run` reads:
 //! NDJSON or JSON arrays, plain, gzip or zstd), `events_json` (NDJSON or a JSON array as
-//! text), then the inline `[[case.events]]` tables. An event's id is its `_id` (a hit's, or an
-//! inline table's `_id` key), else its line number (element number in a JSON array, position
+//! text), then the inline `[[case.events]]` tables. An event's id is its `_id` (a hit's, or a
+//! raw event's own `_id` member), else its line number (element number in a JSON array, position
 //! among the inline tables). `alerts` lists the id of the event behind each expected alert,
 //! once per alert. `now` is read but the engine has no notion of the current time yet (it
 //! resolves windows against each event's own time), so a case that sets it fails, saying so.
@@ -43,6 +44,8 @@ use crate::rule_paths::RULE_TEST_SUFFIX;
 pub(crate) struct TestFile {
     /// The rule, relative to the test file; default: the test file's name without `.test`.
     pub rule: Option<String>,
+    /// The index of events that carry none, for cases that do not set their own.
+    pub index: Option<String>,
     /// The cases, in order.
     #[serde(rename = "case", default)]
     pub cases: Vec<TestCase>,
@@ -183,23 +186,13 @@ impl TestCase {
     }
 }
 
-/// An inline event table: a hit when it has `_source`, else a raw event whose `_id` and
-/// `_index` keys (when present) are its id and index rather than fields.
+/// An inline event table, read like a line of JSON input: a hit when it has `_source`, else
+/// a raw event whose `_id` and `_index` keys (when present) are its id and index.
 fn inline_event(position: u64, table: &toml::Table) -> Result<InputEvent, String> {
-    let Value::Object(mut map) = toml_to_json(&toml::Value::Table(table.clone())) else {
+    let Value::Object(map) = toml_to_json(&toml::Value::Table(table.clone())) else {
         unreachable!("a table converts to an object")
     };
-    if map.contains_key("_source") {
-        return InputEvent::from_object(position, map);
-    }
-    let mut metadata = |key: &str| match map.remove(key) {
-        None => Ok(None),
-        Some(Value::String(text)) => Ok(Some(text)),
-        Some(_) => Err(format!("`{key}` must be a string")),
-    };
-    let id = metadata("_id")?;
-    let index = metadata("_index")?;
-    Ok(InputEvent { source: Value::Object(map), index, id, line: position })
+    InputEvent::from_object(position, map)
 }
 
 /// A TOML value as JSON (dates and times become their RFC 3339 text).
@@ -274,7 +267,7 @@ mod tests {
             read.problems,
             [
                 "events_json: element 2 (line 1): expected a JSON object (an event or a hit), found a number",
-                "events[1]: `_id` must be a string",
+                "events[1]: `_id` must be a string, found a number",
             ]
         );
     }

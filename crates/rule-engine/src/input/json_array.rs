@@ -308,7 +308,7 @@ mod tests {
             [
                 "events.json: element 3 (line 4): expected a JSON object (an event or a hit), found a number",
                 "events.json: element 4 (line 5): empty element (two commas in a row?)",
-                "events.json: element 5 (line 6): the hit's `_index` must be a string, found a number",
+                "events.json: element 5 (line 6): `_index` must be a string, found a number",
                 "ok 6 {\"b\":2}",
             ]
         );

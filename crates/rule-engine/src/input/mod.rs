@@ -2,7 +2,8 @@
 //! Elasticsearch hit, from files (plain, gzip or zstd) or standard input.
 //!
 //! A hit is an object with a `_source` object and an `_index` and/or `_id` string (the shape
-//! of `hits.hits[]` in a search response). Anything else that is a JSON object is a raw event.
+//! of `hits.hits[]` in a search response). Anything else that is a JSON object is a raw event
+//! (whose `_index` and `_id` members, if any, are its index and id).
 //! A line or element that is not valid JSON, not an object, too long, or a hit with a
 //! wrong-typed member is reported as a [`MalformedLine`] with its position (and the input's
 //! name when it has one); reading goes on. Nesting depth is bounded by `serde_json`'s
@@ -106,28 +107,26 @@ impl InputEvent {
         }
     }
 
-    /// An event from an already parsed JSON object (hit or raw event).
+    /// An event from an already parsed JSON object (hit or raw event). A raw event's own
+    /// `_index` and `_id` members are taken as its index and id, as for a hit: they are
+    /// Elasticsearch metadata fields, which a document's source cannot hold.
     pub fn from_object(line: u64, mut map: Map<String, Value>) -> Result<Self, String> {
         let is_hit = matches!(map.get("_source"), Some(Value::Object(_)))
             && (map.contains_key("_index") || map.contains_key("_id"));
-        if !is_hit {
-            return Ok(Self { source: Value::Object(map), index: None, id: None, line });
-        }
         let index = take_string(&mut map, "_index")?;
         let id = take_string(&mut map, "_id")?;
-        let source = map.remove("_source").unwrap_or(Value::Null);
+        let source =
+            if is_hit { map.remove("_source").unwrap_or(Value::Null) } else { Value::Object(map) };
         Ok(Self { source, index, id, line })
     }
 }
 
-/// Removes `key` from a hit; it must be a string when present.
+/// Removes the metadata member `key` (`_index`, `_id`); it must be a string when present.
 fn take_string(map: &mut Map<String, Value>, key: &str) -> Result<Option<String>, String> {
     match map.remove(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) => Ok(Some(text)),
-        Some(other) => {
-            Err(format!("the hit's `{key}` must be a string, found {}", json_type(&other)))
-        }
+        Some(other) => Err(format!("`{key}` must be a string, found {}", json_type(&other))),
     }
 }
 
@@ -155,6 +154,15 @@ mod tests {
         assert_eq!((hit.index.as_deref(), hit.id.as_deref(), hit.line), (Some("a"), Some("x"), 4));
         assert_eq!(hit.source, json!({"b": 1}));
         assert_eq!(InputEvent::from_line(1, b"  \t").unwrap(), None);
+    }
+
+    #[test]
+    fn a_raw_event_s_metadata_members_are_its_index_and_id() {
+        let raw = InputEvent::from_line(2, br#"{"_id":"x","_index":"i","a":1}"#).unwrap().unwrap();
+        assert_eq!((raw.index.as_deref(), raw.id.as_deref()), (Some("i"), Some("x")));
+        assert_eq!(raw.source, json!({"a": 1}));
+        let wrong = InputEvent::from_line(3, br#"{"_id":5,"a":1}"#).unwrap_err();
+        assert_eq!(wrong.to_string(), "line 3: `_id` must be a string, found a number");
     }
 
     #[test]

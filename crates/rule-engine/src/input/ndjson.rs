@@ -155,7 +155,7 @@ mod tests {
         assert_eq!(lines[0], "ok 1");
         assert!(lines[1].starts_with("line 2: invalid JSON"), "{}", lines[1]);
         assert_eq!(lines[2], "line 3: expected a JSON object (an event or a hit), found an array");
-        assert_eq!(lines[3], "line 4: the hit's `_index` must be a string, found a number");
+        assert_eq!(lines[3], "line 4: `_index` must be a string, found a number");
         assert_eq!(lines[4], "ok 5");
     }
 
