@@ -14,6 +14,7 @@ struct RuleFile {
 struct Rule {
     language: Option<String>,
     query: Option<String>,
+    index: Option<Vec<String>>,
 }
 
 fn rule_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -37,11 +38,12 @@ fn every_corpus_query_compiles() {
     assert!(files.len() > 1000, "corpus not found at {}", root.display());
     let mut compiler = rule_compiler::Compiler::new();
     let options = rule_compiler::EqlOptions::default();
-    let (mut eql, mut kql, mut unparsed) = (0, 0, 0);
+    let (mut eql, mut kql, mut unparsed, mut kql_warned) = (0, 0, 0, 0);
     let mut failures = Vec::new();
     for path in &files {
         let Ok(text) = std::fs::read_to_string(path) else { continue };
         let Ok(file) = toml::from_str::<RuleFile>(&text) else { continue };
+        let patterns: Vec<String> = file.rule.index.clone().unwrap_or_default();
         let (Some(language), Some(query)) = (file.rule.language, file.rule.query) else { continue };
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let outcome = match language.as_str() {
@@ -57,7 +59,20 @@ fn every_corpus_query_compiles() {
             "kuery" => {
                 kql += 1;
                 if let Ok(ast) = kql_syntax::parse(&query) {
-                    compiler.compile_kql(&ast).err().map(|e| format!("{:?}", e.errors))
+                    // Each KQL rule against the built-in schema of its index patterns.
+                    let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
+                    let schema = field_schema::Schema::for_index_patterns(&patterns);
+                    let types = rule_compiler::SchemaOptions {
+                        schema: Some(&schema),
+                        ..rule_compiler::SchemaOptions::default()
+                    };
+                    match compiler.compile_kql_typed(&ast, &types) {
+                        Ok(compiled) => {
+                            kql_warned += usize::from(!compiled.warnings.is_empty());
+                            None
+                        }
+                        Err(e) => Some(format!("{:?}", e.errors)),
+                    }
                 } else {
                     unparsed += 1;
                     None
@@ -70,7 +85,7 @@ fn every_corpus_query_compiles() {
         }
     }
     let summary = format!(
-        "EQL queries: {eql}, KQL queries: {kql}, not parsed: {unparsed}, compile failures: {}",
+        "EQL queries: {eql}, KQL queries: {kql} ({kql_warned} with warnings, typed by their index patterns), not parsed: {unparsed}, compile failures: {}",
         failures.len()
     );
     assert!(eql > 900 && kql > 600, "{summary}");
