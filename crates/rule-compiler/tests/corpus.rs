@@ -67,8 +67,8 @@ fn every_corpus_query_compiles() {
                         ..rule_compiler::SchemaOptions::default()
                     };
                     match compiler.compile_kql_typed(&ast, &types) {
-                        Ok(typed) => {
-                            kql_warned += usize::from(!typed.warnings.is_empty());
+                        Ok(kql_program) => {
+                            kql_warned += usize::from(!kql_program.warnings.is_empty());
                             None
                         }
                         Err(e) => Some(format!("{:?}", e.errors)),
