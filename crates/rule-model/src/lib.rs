@@ -2,9 +2,12 @@
 //! shape checks.
 //!
 //! [`RuleFile::parse`] reads a rule file with the `toml` crate keeping spans, checks its
-//! shape (required keys, rule type, language, `from`, `interval`, index patterns,
-//! new-terms settings, ...) and returns a typed [`Rule`], or every problem as a
-//! [`RuleFileError`] labelled on the exact bytes of the file. A query's own diagnostics
+//! shape (required keys by rule type, language, `from`, `interval`, index patterns,
+//! new-terms settings, the MITRE threat mapping, ...) and returns a typed [`Rule`] with its
+//! warnings (unknown keys, a risk score outside its severity's band, `max_signals` above
+//! Kibana's limit), or every problem as a [`RuleFileError`] labelled on the exact bytes of the
+//! file. [`RuleFile::check_lookback`] and [`DuplicateRuleId`] are the checks that need more
+//! than the file (an EQL sequence's maxspan, the other files of a folder). A query's own diagnostics
 //! (from the EQL or KQL parser) are moved into the file with
 //! [`RuleFile::query_diagnostic`] or [`RuleFile::query_span_in_file`].
 //!
