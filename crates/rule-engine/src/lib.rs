@@ -18,8 +18,8 @@ pub use alert::{Alert, AlertRule};
 pub use engine::{Engine, EngineOptions, RuleSummary, RunOutput, Summary, event_id, event_index};
 pub use error::EngineError;
 pub use input::{
-    BytesRead, EventReader, InputError, InputEvent, JsonArrayReader, MalformedLine, NdjsonReader,
-    STDIN_NAME, open_events, read_events,
+    BytesRead, DocumentReader, EventReader, InputError, InputEvent, JsonArrayReader, MalformedLine,
+    NdjsonReader, STDIN_NAME, open_events, read_events,
 };
 pub use query::{Hit, QueryOptions, QueryOutput, ResultPosition, search};
 pub use routing::Routing;

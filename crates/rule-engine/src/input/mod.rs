@@ -11,9 +11,11 @@
 //!
 //! [`open_events`] opens a path (`-` for standard input), undoes gzip or zstd compression
 //! found by magic bytes, and picks the format by the first byte that is not white space:
-//! `[` starts a JSON array (read element by element, never as one value), anything else is
-//! NDJSON.
+//! `[` starts a JSON array (read element by element, never as one value); a first line that
+//! is an incomplete JSON value (pretty-printed) or an Elasticsearch search response starts
+//! whole documents (whose hits are the events); anything else is NDJSON.
 
+mod documents;
 mod json_array;
 mod ndjson;
 mod open;
@@ -23,6 +25,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+pub use documents::DocumentReader;
 pub use json_array::JsonArrayReader;
 pub use ndjson::NdjsonReader;
 pub use open::{BytesRead, EventReader, InputError, STDIN_NAME, open_events, read_events};
@@ -52,9 +55,10 @@ pub struct InputEvent {
     help("each line (or array element) must be one JSON object: an event or a search hit")
 )]
 pub struct MalformedLine {
-    /// 1-based line number (for a JSON array element: the line the element starts on).
+    /// 1-based line number (for a JSON array element: the line the element starts on; 0 when
+    /// unknown, as for a hit inside a search response).
     pub line: u64,
-    /// For a JSON array element: its 1-based element number.
+    /// For a JSON array element or a search response's hit: its 1-based number.
     pub element: Option<u64>,
     /// The input's name (a file path, or `<stdin>`), when known.
     pub origin: Option<Arc<str>>,
@@ -78,9 +82,10 @@ impl fmt::Display for Location<'_> {
         if let Some(origin) = &malformed.origin {
             write!(formatter, "{origin}: ")?;
         }
-        match malformed.element {
-            Some(element) => write!(formatter, "element {element} (line {}): ", malformed.line),
-            None => write!(formatter, "line {}: ", malformed.line),
+        match (malformed.element, malformed.line) {
+            (Some(element), 0) => write!(formatter, "element {element}: "),
+            (Some(element), line) => write!(formatter, "element {element} (line {line}): "),
+            (None, line) => write!(formatter, "line {line}: "),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Opening an event input: a file or standard input, decompressed when its first bytes are
 //! gzip's or zstd's magic numbers (whatever the file is called), then read as a JSON array
-//! when its first byte that is not white space is `[`, else as NDJSON.
+//! when its first byte that is not white space is `[`, as whole documents when its first line
+//! is an incomplete JSON value (pretty-printed) or a search response, else as NDJSON.
 //!
 //! Nothing is read until the first event is asked for, so opening many inputs costs only
 //! their file handles; a read error found then (a corrupt compressed stream) is reported as a
@@ -14,7 +15,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use flate2::read::MultiGzDecoder;
 
-use super::{InputEvent, JsonArrayReader, MalformedLine, NdjsonReader};
+use serde_json::Value;
+
+use super::documents::{DocumentReader, is_search_response};
+use super::{DEFAULT_MAX_LINE_BYTES, InputEvent, JsonArrayReader, MalformedLine, NdjsonReader};
 
 /// The buffer between the (decompressed) input and the readers.
 const BUFFER_BYTES: usize = 256 * 1024;
@@ -90,6 +94,8 @@ enum ReaderState {
     Ndjson(NdjsonReader<Box<dyn BufRead>>),
     /// A JSON array.
     Array(JsonArrayReader<Box<dyn BufRead>>),
+    /// Whole JSON documents (search responses).
+    Documents(DocumentReader<Box<dyn BufRead>>),
     /// Ended early by a read error.
     Failed,
 }
@@ -136,10 +142,13 @@ impl EventReader {
             Box::new(BufReader::with_capacity(BUFFER_BYTES, prepend(start, decoded)));
         let (blank_lines, first) = skip_whitespace(&mut text)?;
         let origin = Arc::clone(&self.origin);
-        Ok(if first == Some(b'[') {
-            ReaderState::Array(
-                JsonArrayReader::new(text).with_origin(origin).after_lines(blank_lines),
-            )
+        if first == Some(b'[') {
+            let reader = JsonArrayReader::new(text).with_origin(origin).after_lines(blank_lines);
+            return Ok(ReaderState::Array(reader));
+        }
+        let (whole_documents, text) = sniff_documents(text)?;
+        Ok(if whole_documents {
+            ReaderState::Documents(DocumentReader::new(text).with_origin(origin))
         } else {
             ReaderState::Ndjson(
                 NdjsonReader::new(text).with_origin(origin).after_lines(blank_lines),
@@ -159,6 +168,21 @@ fn read_prefix(mut reader: Box<dyn Read>, length: usize) -> io::Result<(Vec<u8>,
 /// `bytes` followed by `reader`.
 fn prepend(bytes: Vec<u8>, reader: Box<dyn Read>) -> Box<dyn Read> {
     if bytes.is_empty() { reader } else { Box::new(Cursor::new(bytes).chain(reader)) }
+}
+
+/// Reads the first line to tell NDJSON from whole documents: the input is read as whole
+/// documents when its first line is an incomplete JSON value (a pretty-printed document) or
+/// a search response. Returns the verdict and the input, first line included.
+fn sniff_documents(mut text: Box<dyn BufRead>) -> io::Result<(bool, Box<dyn BufRead>)> {
+    let mut first_line = Vec::new();
+    let limit = u64::try_from(DEFAULT_MAX_LINE_BYTES).unwrap_or(u64::MAX);
+    (&mut text).take(limit).read_until(b'\n', &mut first_line)?;
+    let documents = match serde_json::from_slice::<Value>(&first_line) {
+        Ok(Value::Object(object)) => is_search_response(&object),
+        Ok(_) => false,
+        Err(error) => error.is_eof(),
+    };
+    Ok((documents, Box::new(Cursor::new(first_line).chain(text))))
 }
 
 /// Skips leading white space; returns the newlines skipped and the first other byte.
@@ -187,6 +211,7 @@ impl Iterator for EventReader {
             match &mut self.state {
                 ReaderState::Ndjson(reader) => return reader.next(),
                 ReaderState::Array(reader) => return reader.next(),
+                ReaderState::Documents(reader) => return reader.next(),
                 ReaderState::Failed => return None,
                 ReaderState::Pending(_) => {
                     let ReaderState::Pending(raw) =
@@ -257,6 +282,43 @@ mod tests {
         let mut two = gzip("{\"a\":1}\n");
         two.extend(gzip("{\"b\":2}\n"));
         assert_eq!(read(two), ["1 {\"a\":1}", "2 {\"b\":2}"]);
+    }
+
+    #[test]
+    fn search_responses_pretty_or_not_are_read_for_their_hits() {
+        let search = r#"{"took": 3, "timed_out": false, "hits": {"total": {"value": 2}, "hits": [
+            {"_index": "logs-a", "_id": "x", "_source": {"a": 1}},
+            {"_index": "logs-a", "_id": "y", "_source": {"b": 2}}]}}"#;
+        assert_eq!(read(search.into()), ["1 {\"a\":1}", "2 {\"b\":2}"]);
+        let one_line = format!("{}\n", search.replace('\n', ""));
+        assert_eq!(read(one_line.into()), ["1 {\"a\":1}", "2 {\"b\":2}"]);
+        let eql = r#"{"took": 1, "is_partial": false, "hits": {"sequences": [
+            {"join_keys": ["h"], "events": [{"_index": "i", "_id": "s1", "_source": {"c": 3}}]}]}}"#;
+        assert_eq!(read(eql.into()), ["1 {\"c\":3}"]);
+        let pretty_event = "{\n  \"a\": 1\n}\n{\n  \"b\": 2\n}\n";
+        assert_eq!(read(pretty_event.into()), ["1 {\"a\":1}", "2 {\"b\":2}"]);
+    }
+
+    #[test]
+    fn a_broken_document_is_reported_with_its_line_and_ends_the_input() {
+        let text = "{\n  \"a\": 1\n}\n{\n  \"b\": nope\n}\n{\"c\": 3}\n";
+        let results = read(text.into());
+        assert_eq!(results[0], "1 {\"a\":1}");
+        assert!(
+            results[1].starts_with("in: element 2 (line 5): invalid JSON: expected ident"),
+            "{}",
+            results[1]
+        );
+        assert_eq!(results.len(), 2);
+        let hits = r#"{"took": 1, "hits": {"hits": [5, {"_id": 7, "_source": {}}, {"_source": {"d": 4}, "_id": "z"}]}}"#;
+        assert_eq!(
+            read(hits.into()),
+            [
+                "in: element 1: expected a hit object, found a number",
+                "in: element 2: `_id` must be a string, found a number",
+                "3 {\"d\":4}",
+            ]
+        );
     }
 
     #[test]
