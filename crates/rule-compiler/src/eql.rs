@@ -19,7 +19,7 @@ use jiff::Timestamp;
 use rule_span::Span;
 use rule_vm::{
     ArithOp, Bound, CaseMode, CidrBlock, CmpOp, Constant, FieldTable, Func, GlobPart, Instr,
-    ProgramBuilder, StrMatcher, Test, ValueSet, glob_parts,
+    LogicOp, ProgramBuilder, StrMatcher, Test, ValueSet, glob_parts,
 };
 
 /// Lowering state for one program.
@@ -304,6 +304,9 @@ impl EqlLowering<'_> {
             ExprKind::Field(f) => {
                 let test = self.matcher(StrMatcher::exact("true", CaseMode::Sensitive));
                 self.leaf(f, test, e.span)
+            }
+            ExprKind::Not(_) | ExprKind::And(_) | ExprKind::Or(_) if !has_field(e) => {
+                self.folded_condition(e)
             }
             ExprKind::Not(inner) => {
                 let inner = self.condition(inner);
@@ -748,7 +751,7 @@ impl EqlLowering<'_> {
     }
 
     /// Emits stack code pushing the value of `e`.
-    fn value(&mut self, e: &Expr, out: &mut Script) {
+    pub(crate) fn value(&mut self, e: &Expr, out: &mut Script) {
         let span = debug_span(e.span);
         match &e.kind {
             ExprKind::Literal(lit) => {
@@ -809,7 +812,7 @@ impl EqlLowering<'_> {
                     out.push((Instr::Cmp(cmp_op(*op)), span));
                 }
             }
-            ExprKind::In { expr, values, negated: false, case_insensitive } => {
+            ExprKind::In { expr, values, negated, case_insensitive } => {
                 let texts: Vec<String> =
                     values.iter().filter_map(as_literal).filter_map(literal_text).collect();
                 if texts.len() != values.len() {
@@ -824,27 +827,55 @@ impl EqlLowering<'_> {
                     .add_set(ValueSet::new(texts, CaseMode::insensitive_if(*case_insensitive)));
                 self.value(expr, out);
                 out.push((Instr::ScriptTest(Test::InSet { set }), span));
-            }
-            ExprKind::Match { expr, op, case_insensitive, patterns } => {
-                let tests = self.pattern_tests(*op, *case_insensitive, patterns);
-                if let [test] = tests.as_slice() {
-                    self.value(expr, out);
-                    out.push((Instr::ScriptTest(*test), span));
-                } else {
-                    self.errors.push(CompileError::Unsupported {
-                        what: "several patterns inside an expression".into(),
-                        span: e.span,
-                    });
+                if *negated {
+                    out.push((Instr::Logic(LogicOp::Not), span));
                 }
             }
-            ExprKind::In { negated: true, .. }
-            | ExprKind::Not(_)
-            | ExprKind::And(_)
-            | ExprKind::Or(_) => {
-                self.errors.push(CompileError::Unsupported {
-                    what: "boolean operators inside a function argument or comparison".into(),
-                    span: e.span,
-                });
+            ExprKind::Match { expr, op, case_insensitive, patterns } => {
+                // A list of patterns is an `or` of one test per pattern (eql.md §1.3).
+                let tests = self.pattern_tests(*op, *case_insensitive, patterns);
+                for (index, test) in tests.iter().enumerate() {
+                    self.value(expr, out);
+                    out.push((Instr::ScriptTest(*test), span));
+                    if index > 0 {
+                        out.push((Instr::Logic(LogicOp::Or), span));
+                    }
+                }
+            }
+            ExprKind::Not(x) => {
+                self.value(x, out);
+                out.push((Instr::Logic(LogicOp::Not), span));
+            }
+            ExprKind::And(xs) | ExprKind::Or(xs) => {
+                let op =
+                    if matches!(e.kind, ExprKind::And(_)) { LogicOp::And } else { LogicOp::Or };
+                for (index, x) in xs.iter().enumerate() {
+                    self.value(x, out);
+                    if index > 0 {
+                        out.push((Instr::Logic(op), span));
+                    }
+                }
+            }
+        }
+    }
+
+    /// A `not`/`and`/`or` that reads no field, folded to a constant the way Elasticsearch's
+    /// `ConstantFolding` rule does before the query is translated: three-valued, so
+    /// `not null` is null, and a null result filters everything out like `false` (eql.md §1.3,
+    /// §1.5). Lowered leaf by leaf instead, `not null` would be `not false`, true.
+    fn folded_condition(&mut self, e: &Expr) -> Cond {
+        let pools = std::mem::take(&mut self.builder);
+        let errors_before = self.errors.len();
+        let mut script = Script::new();
+        self.value(e, &mut script);
+        let builder = std::mem::replace(&mut self.builder, pools);
+        if self.errors.len() > errors_before {
+            return Cond::Const(false);
+        }
+        match crate::fold::evaluate_script(builder, &script, self.fields) {
+            Ok(value) => Cond::Const(value == rule_vm::ScriptValue::Bool(true)),
+            Err(error) => {
+                self.error(CompileError::Internal { message: error.to_string(), span: e.span })
             }
         }
     }

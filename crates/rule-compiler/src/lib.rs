@@ -19,6 +19,7 @@ mod cond;
 mod date_math;
 mod eql;
 mod error;
+mod fold;
 mod kql;
 mod kql_value;
 mod lucene_regex;
@@ -27,6 +28,7 @@ mod types;
 
 pub use compiler::Compiler;
 pub use error::{CompileError, CompileErrors, CompileWarning};
+pub use fold::{FoldError, fold_expression};
 pub use plan::{
     CompiledEql, CompiledKql, DateKey, EqlOptions, EqlPlan, JoinKey, Pipe, SamplePlan,
     SchemaOptions, SequencePlan, Stage,

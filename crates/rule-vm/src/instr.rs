@@ -146,6 +146,30 @@ impl ArithOp {
     }
 }
 
+/// Boolean operators of scripts, three-valued (Kleene logic: `false and null` is false,
+/// `true or null` is true, `not null` is null; eql.md §1.3, ES QL `BinaryLogicProcessor` and
+/// `NotProcessor`). A non-boolean operand counts as null.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum LogicOp {
+    /// `and`
+    And,
+    /// `or`
+    Or,
+    /// `not` (one operand)
+    Not,
+}
+
+impl LogicOp {
+    /// The operator's source keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            LogicOp::And => "and",
+            LogicOp::Or => "or",
+            LogicOp::Not => "not",
+        }
+    }
+}
+
 /// The EQL functions the VM implements (eql.md §1.4).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Func {
@@ -333,6 +357,8 @@ pub enum Instr {
     Arith(ArithOp),
     /// Script: pop two values, push the comparison (null if one is null).
     Cmp(CmpOp),
+    /// Script: pop two values (one for `not`), push the three-valued boolean result.
+    Logic(LogicOp),
     /// Script: pop one value, push whether it is null.
     IsNull,
     /// Script: pop one value, push the test's result on it (null if it is null).

@@ -17,6 +17,10 @@
 //! let event = serde_json::json!({"process": {"name": "cmd.exe"}});
 //! let mut view = EventView::new(&fields, &event);
 //! assert!(Vm::new().matches(&program, &mut view));
+//!
+//! // The same run, traced: which predicate decided, and what it read.
+//! let trace = Vm::new().trace(&program, &mut view);
+//! assert_eq!(trace.deciding().map(|step| step.values.clone()), Some(vec![r#""cmd.exe""#.to_owned()]));
 //! ```
 
 mod analyzer;
@@ -30,6 +34,7 @@ mod null_value;
 mod program;
 mod script;
 mod text;
+mod trace;
 mod typed;
 mod version;
 mod vm;
@@ -39,11 +44,12 @@ pub use cidr::CidrBlock;
 pub use error::VmError;
 pub use event::{EventView, values_at};
 pub use field::{FieldId, FieldTable};
-pub use instr::{ArithOp, CmpOp, Func, Instr, Test};
+pub use instr::{ArithOp, CmpOp, Func, Instr, LogicOp, Test};
 pub use matcher::{CaseMode, GlobPart, StrMatcher, glob_parts};
 pub use program::{Bound, Constant, Listing, Program, ProgramBuilder, ValueSet};
 pub use script::ScriptValue;
 pub use text::{Scalar, fold, fold_char, fold_into, json_text, parse_number};
+pub use trace::{MAX_VALUES, Outcome, Step, Trace, TraceListing};
 pub use typed::{DateRange, IpRange, RangeEnd, ip_key};
 pub use version::Version;
 pub use vm::Vm;

@@ -130,6 +130,18 @@ impl Program {
         Listing { program: self, fields }
     }
 
+    /// The listing text of instruction `at` (`"?"` if there is none).
+    pub fn instr_text(&self, at: usize, fields: &FieldTable) -> String {
+        let mut text = String::new();
+        match self.instrs.get(at) {
+            Some(instr) => {
+                let _ = write_instr(self, fields, *instr, &mut text);
+            }
+            None => text.push('?'),
+        }
+        text
+    }
+
     fn check(&self) -> Result<(), VmError> {
         let count = self.instrs.len();
         for (at, instr) in self.instrs.iter().enumerate() {
@@ -274,6 +286,7 @@ fn write_instr(p: &Program, fields: &FieldTable, instr: Instr, out: &mut String)
         }
         Instr::Arith(op) => write!(out, "arith {}", op.symbol()),
         Instr::Cmp(op) => write!(out, "cmp {}", op.symbol()),
+        Instr::Logic(op) => write!(out, "logic {}", op.keyword()),
         Instr::IsNull => write!(out, "is_null"),
         Instr::ScriptTest(test) => write!(out, "script_test {}", TestFmt(p, test)),
         Instr::ScriptEnd => write!(out, "script_end"),

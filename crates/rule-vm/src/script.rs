@@ -7,10 +7,11 @@
 //! keeps `length(process.args)`-style scripts meaningful. Objects are null.
 
 use crate::cidr::CidrBlock;
-use crate::instr::{ArithOp, CmpOp, Func};
+use crate::instr::{ArithOp, CmpOp, Func, LogicOp};
 use crate::program::Constant;
 use crate::text::{Scalar, fold, parse_number, write_float};
 use std::borrow::Cow;
+use std::fmt;
 
 /// A value on the script stack.
 #[derive(Clone, Debug, PartialEq)]
@@ -64,6 +65,17 @@ impl<'a> ScriptValue<'a> {
         }
     }
 
+    /// The same value owning its text (to keep it past the event or program it borrows).
+    pub fn into_owned(self) -> ScriptValue<'static> {
+        match self {
+            ScriptValue::Null => ScriptValue::Null,
+            ScriptValue::Bool(b) => ScriptValue::Bool(b),
+            ScriptValue::Int(i) => ScriptValue::Int(i),
+            ScriptValue::Float(f) => ScriptValue::Float(f),
+            ScriptValue::Str(s) => ScriptValue::Str(Cow::Owned(s.into_owned())),
+        }
+    }
+
     fn is_null(&self) -> bool {
         matches!(self, ScriptValue::Null)
     }
@@ -99,6 +111,20 @@ impl<'a> ScriptValue<'a> {
         match self {
             ScriptValue::Bool(b) => Some(*b),
             _ => None,
+        }
+    }
+}
+
+/// Literal syntax: `null`, `true`, `42`, `2.5` (floats keep a `.0`), strings quoted and
+/// escaped as JSON strings.
+impl fmt::Display for ScriptValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScriptValue::Null => f.write_str("null"),
+            ScriptValue::Bool(b) => write!(f, "{b}"),
+            ScriptValue::Int(i) => write!(f, "{i}"),
+            ScriptValue::Float(x) => write!(f, "{x:?}"),
+            ScriptValue::Str(s) => write!(f, "{}", serde_json::Value::String(s.to_string())),
         }
     }
 }
@@ -162,6 +188,18 @@ pub(crate) fn compare<'a>(op: CmpOp, a: &ScriptValue<'a>, b: &ScriptValue<'a>) -
         },
     };
     ordering.map_or(ScriptValue::Null, |o| ScriptValue::Bool(op.holds(o)))
+}
+
+/// Applies a three-valued boolean operator (`b` is ignored for `not`).
+pub(crate) fn logic<'a>(op: LogicOp, a: &ScriptValue<'a>, b: &ScriptValue<'a>) -> ScriptValue<'a> {
+    let result = match (op, a.bool(), b.bool()) {
+        (LogicOp::Not, x, _) => x.map(|x| !x),
+        (LogicOp::And, Some(false), _) | (LogicOp::And, _, Some(false)) => Some(false),
+        (LogicOp::Or, Some(true), _) | (LogicOp::Or, _, Some(true)) => Some(true),
+        (LogicOp::And | LogicOp::Or, Some(x), Some(_)) => Some(x),
+        (LogicOp::And | LogicOp::Or, _, _) => None,
+    };
+    result.map_or(ScriptValue::Null, ScriptValue::Bool)
 }
 
 /// Calls `func` on `args` (already checked for arity by the compiler; a wrong count gives

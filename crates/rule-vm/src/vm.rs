@@ -4,6 +4,11 @@
 //! multi-valued field match if one value matches; a missing field matches nothing, eql.md §1.5
 //! and §1.6, kql.md §2.3). The VM owns scratch buffers (case folding, number text, the script
 //! stack, leaf paths) that are reused, so a warm VM does not allocate for field tests.
+//!
+//! One interpreter loop serves three entry points: [`Vm::matches`] (the hot path),
+//! [`Vm::trace`] (the same run, reporting each step to a [`Tracer`]) and [`Vm::evaluate`] (a
+//! script's value, for constant folding). The loop is generic over its [`Observer`]; the
+//! untraced observer's reports are compiled out.
 
 use crate::analyzer::TokenBuf;
 use crate::event::EventView;
@@ -11,6 +16,7 @@ use crate::instr::{Instr, Test};
 use crate::program::Program;
 use crate::script::{self, ScriptValue};
 use crate::text::Scalar;
+use crate::trace::{NoTrace, Observer, Outcome, Trace, Tracer, kept_values, leaf_text};
 use serde_json::Value;
 
 /// The interpreter and its reusable scratch space.
@@ -40,41 +46,81 @@ impl Vm {
     /// Runs `program` over `event`; true if the event matches.
     pub fn matches(&mut self, program: &Program, event: &mut EventView<'_>) -> bool {
         let mut stack = retype(std::mem::take(&mut self.stack));
-        let result = self.run(program, event, &mut stack, 0, program.instrs.len());
+        let result = self.run(program, event, &mut stack, 0, program.instrs.len(), &mut NoTrace);
         stack.clear();
         self.stack = retype(stack);
         result
     }
 
-    /// Runs the instructions `start..end` (a whole program, or a nested block).
-    fn run<'s, 'p: 's, 'e: 's>(
+    /// Runs `program` over `event` like [`Vm::matches`], recording every executed
+    /// instruction, its outcome and the field values it read (see [`Trace`]).
+    pub fn trace(&mut self, program: &Program, event: &mut EventView<'_>) -> Trace {
+        let mut stack = retype(std::mem::take(&mut self.stack));
+        let mut tracer = Tracer::default();
+        let verdict = self.run(program, event, &mut stack, 0, program.instrs.len(), &mut tracer);
+        stack.clear();
+        self.stack = retype(stack);
+        tracer.trace.verdict = verdict;
+        tracer.trace
+    }
+
+    /// Runs a value program (script instructions without the closing `ScriptEnd`, then
+    /// `Return`) over `event` and returns the value it leaves on the script stack (null if
+    /// it leaves none). Compilers fold constant expressions with it.
+    pub fn evaluate(
+        &mut self,
+        program: &Program,
+        event: &mut EventView<'_>,
+    ) -> ScriptValue<'static> {
+        let mut stack = retype(std::mem::take(&mut self.stack));
+        self.run(program, event, &mut stack, 0, program.instrs.len(), &mut NoTrace);
+        let value = stack.pop().map_or(ScriptValue::Null, ScriptValue::into_owned);
+        stack.clear();
+        self.stack = retype(stack);
+        value
+    }
+
+    /// Runs the instructions `start..end` (a whole program, or a nested block), reporting to
+    /// `observer`.
+    fn run<'s, 'p: 's, 'e: 's, O: Observer>(
         &mut self,
         program: &'p Program,
         event: &mut EventView<'e>,
         stack: &mut Vec<ScriptValue<'s>>,
         start: usize,
         end: usize,
+        observer: &mut O,
     ) -> bool {
         let mut acc = false;
         let mut pc = start;
         while pc < end {
             let Some(instr) = program.instrs.get(pc) else { break };
+            let at = pc;
             pc += 1;
             match *instr {
                 Instr::ExplicitNull { field } => {
                     acc =
                         crate::null_value::holds_explicit_null(event.event(), event.table(), field);
+                    if O::ACTIVE {
+                        let values = kept_values(event.values(field));
+                        observer.step(at, Outcome::Predicate(acc), values);
+                    }
                 }
                 Instr::Nested { path, end: block_end } => {
                     let block_end = block_end as usize;
                     let table = event.table();
                     let elements: Vec<&'e Value> = event.values(path).to_vec();
+                    observer.enter();
                     acc =
                         elements.into_iter().filter(|element| element.is_object()).any(|element| {
                             let mut inner = EventView::new(table, element);
                             let mut inner_stack = Vec::new();
-                            self.run(program, &mut inner, &mut inner_stack, pc, block_end)
+                            self.run(program, &mut inner, &mut inner_stack, pc, block_end, observer)
                         });
+                    observer.leave();
+                    if O::ACTIVE {
+                        observer.step(at, Outcome::Predicate(acc), (Vec::new(), 0));
+                    }
                     pc = block_end;
                 }
                 Instr::Test { field, test } => {
@@ -87,6 +133,10 @@ impl Vm {
                         .values(field)
                         .iter()
                         .any(|value| test_json(program, test, value, &mut scratch));
+                    if O::ACTIVE {
+                        let values = kept_values(event.values(field));
+                        observer.step(at, Outcome::Predicate(acc), values);
+                    }
                 }
                 Instr::TestAnyField { paths, test } => {
                     let mut scratch = Scratch {
@@ -97,28 +147,62 @@ impl Vm {
                     let paths = paths.and_then(|m| program.matchers.get(m as usize));
                     self.path_buf.clear();
                     let path_fold = &mut self.path_fold_buf;
+                    let mut matched = None;
                     acc = any_leaf(event.event(), &mut self.path_buf, &mut |path, value| {
                         let path_ok = paths.is_none_or(|matcher| matcher.is_match(path, path_fold));
-                        path_ok && test_json(program, test, value, &mut scratch)
+                        let found = path_ok && test_json(program, test, value, &mut scratch);
+                        if O::ACTIVE && found {
+                            matched = Some(leaf_text(path, value));
+                        }
+                        found
                     });
+                    if O::ACTIVE {
+                        let values = matched.into_iter().collect();
+                        observer.step(at, Outcome::Predicate(acc), (values, 0));
+                    }
                 }
-                Instr::Const(b) => acc = b,
-                Instr::Not => acc = !acc,
+                Instr::Const(b) => {
+                    acc = b;
+                    if O::ACTIVE {
+                        observer.step(at, Outcome::Const(acc), (Vec::new(), 0));
+                    }
+                }
+                Instr::Not => {
+                    acc = !acc;
+                    if O::ACTIVE {
+                        observer.step(at, Outcome::Not(acc), (Vec::new(), 0));
+                    }
+                }
                 Instr::JumpIfFalse(target) => {
                     if !acc {
                         pc = target as usize;
+                    }
+                    if O::ACTIVE {
+                        observer.step(at, Outcome::Jump { taken: !acc }, (Vec::new(), 0));
                     }
                 }
                 Instr::JumpIfTrue(target) => {
                     if acc {
                         pc = target as usize;
                     }
+                    if O::ACTIVE {
+                        observer.step(at, Outcome::Jump { taken: acc }, (Vec::new(), 0));
+                    }
                 }
-                Instr::Return => return acc,
+                Instr::Return => {
+                    if O::ACTIVE {
+                        observer.step(at, Outcome::Return(acc), (Vec::new(), 0));
+                    }
+                    return acc;
+                }
                 Instr::PushField(field) => {
                     let first: Option<&'e Value> = event.values(field).first().copied();
                     let value = first.and_then(Scalar::from_json);
                     stack.push(value.map_or(ScriptValue::Null, ScriptValue::from_scalar));
+                    if O::ACTIVE {
+                        let values = kept_values(event.values(field));
+                        report_push(observer, at, stack, values);
+                    }
                 }
                 Instr::PushConst(n) => {
                     stack.push(
@@ -127,12 +211,18 @@ impl Vm {
                             .get(n as usize)
                             .map_or(ScriptValue::Null, ScriptValue::from_constant),
                     );
+                    if O::ACTIVE {
+                        report_push(observer, at, stack, (Vec::new(), 0));
+                    }
                 }
                 Instr::Call { func, argc, case_insensitive } => {
                     let from = stack.len().saturating_sub(usize::from(argc));
                     let result = script::call(func, &stack[from..], case_insensitive);
                     stack.truncate(from);
                     stack.push(result);
+                    if O::ACTIVE {
+                        report_push(observer, at, stack, (Vec::new(), 0));
+                    }
                 }
                 Instr::Arith(op) => {
                     let result = if op == crate::ArithOp::Neg {
@@ -144,15 +234,38 @@ impl Vm {
                         script::arith(op, &a, &b)
                     };
                     stack.push(result);
+                    if O::ACTIVE {
+                        report_push(observer, at, stack, (Vec::new(), 0));
+                    }
                 }
                 Instr::Cmp(op) => {
                     let b = stack.pop().unwrap_or(ScriptValue::Null);
                     let a = stack.pop().unwrap_or(ScriptValue::Null);
                     stack.push(script::compare(op, &a, &b));
+                    if O::ACTIVE {
+                        report_push(observer, at, stack, (Vec::new(), 0));
+                    }
+                }
+                Instr::Logic(op) => {
+                    let result = if op == crate::LogicOp::Not {
+                        let a = stack.pop().unwrap_or(ScriptValue::Null);
+                        script::logic(op, &a, &ScriptValue::Null)
+                    } else {
+                        let b = stack.pop().unwrap_or(ScriptValue::Null);
+                        let a = stack.pop().unwrap_or(ScriptValue::Null);
+                        script::logic(op, &a, &b)
+                    };
+                    stack.push(result);
+                    if O::ACTIVE {
+                        report_push(observer, at, stack, (Vec::new(), 0));
+                    }
                 }
                 Instr::IsNull => {
                     let a = stack.pop().unwrap_or(ScriptValue::Null);
                     stack.push(ScriptValue::Bool(script::is_null(&a)));
+                    if O::ACTIVE {
+                        report_push(observer, at, stack, (Vec::new(), 0));
+                    }
                 }
                 Instr::ScriptTest(test) => {
                     let a = stack.pop().unwrap_or(ScriptValue::Null);
@@ -168,15 +281,32 @@ impl Vm {
                         }
                     };
                     stack.push(result);
+                    if O::ACTIVE {
+                        report_push(observer, at, stack, (Vec::new(), 0));
+                    }
                 }
                 Instr::ScriptEnd => {
                     acc = matches!(stack.pop(), Some(ScriptValue::Bool(true)));
                     stack.clear();
+                    if O::ACTIVE {
+                        observer.step(at, Outcome::Predicate(acc), (Vec::new(), 0));
+                    }
                 }
             }
         }
         acc
     }
+}
+
+/// Reports the value a script instruction just pushed.
+fn report_push<O: Observer>(
+    observer: &mut O,
+    at: usize,
+    stack: &[ScriptValue<'_>],
+    values: (Vec<String>, usize),
+) {
+    let top = stack.last().map_or(ScriptValue::Null, |value| value.clone().into_owned());
+    observer.step(at, Outcome::Value(top), values);
 }
 
 /// Re-types an empty script stack to another lifetime, keeping its allocation.
