@@ -59,6 +59,11 @@ pub struct ValidateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Field types laid over the built-in ones (ECS, Elastic Defend, the index patterns'
+    /// tables): an Elasticsearch mapping JSON or a flat
+    /// `{"field": "type"}` object.
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
     /// Rule files, or folders searched recursively for `*.toml`.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -83,6 +88,11 @@ pub struct ExplainArgs {
     /// A rule file, or the query text with `--language`.
     #[arg(value_name = "RULE_OR_QUERY")]
     pub target: String,
+    /// Field types laid over the built-in ones (ECS, Elastic Defend, the index patterns'
+    /// tables): an Elasticsearch mapping JSON or a flat
+    /// `{"field": "type"}` object.
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
 }
 
 /// `warden run`.
@@ -101,6 +111,11 @@ pub struct RunArgs {
     /// How alerts are printed.
     #[arg(long, value_enum, default_value_t = OutputFormat::Ndjson)]
     pub format: OutputFormat,
+    /// Field types laid over the built-in ones (ECS, Elastic Defend, the index patterns'
+    /// tables): an Elasticsearch mapping JSON or a flat
+    /// `{"field": "type"}` object.
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
 }
 
 /// `--format` of `run` and `query`.
@@ -166,4 +181,9 @@ pub struct QueryArgs {
     /// Field holding the event category (EQL).
     #[arg(long, default_value = "event.category", value_name = "FIELD")]
     pub event_category_field: String,
+    /// Field types laid over the built-in ones (ECS, Elastic Defend, the index patterns'
+    /// tables): an Elasticsearch mapping JSON or a flat
+    /// `{"field": "type"}` object.
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
 }

@@ -1,16 +1,28 @@
-//! Compiling a parsed query with rule-compiler, and listing the bytecode it produced.
+//! Compiling a parsed query with rule-compiler against its field types, and listing the
+//! bytecode it produced. Every command compiles through here, so `validate`, `explain`,
+//! `run` and `query` read a query the same way.
 
 use std::fmt::Write as _;
 
-use rule_compiler::{CompileErrors, CompiledEql, Compiler, EqlOptions, EqlPlan, Pipe, Stage};
+use field_schema::Schema;
+use miette::Diagnostic;
+use rule_compiler::{
+    CompileErrors, CompileWarning, CompiledEql, Compiler, EqlOptions, EqlPlan, Pipe, SchemaOptions,
+    Stage,
+};
+use rule_engine::CompiledQuery;
 use rule_vm::{FieldTable, Program};
+use thiserror::Error;
 
+use crate::event_category::{UnknownEventCategory, unknown_categories};
 use crate::query::ParsedQuery;
 
 /// A compiled query, with the field table its programs refer to.
 pub(crate) struct Compiled {
     fields: FieldTable,
     shape: Shape,
+    /// What may differ from Elasticsearch, in query coordinates.
+    pub(crate) warnings: QueryWarnings,
 }
 
 enum Shape {
@@ -18,26 +30,124 @@ enum Shape {
     Kql(Program),
 }
 
-/// Compiles `query`; `category_field` is the rule's `event_category_override` (EQL only).
-pub(crate) fn compile(
-    query: &ParsedQuery,
-    category_field: Option<&str>,
-) -> Result<Compiled, CompileErrors> {
-    let mut compiler = Compiler::new();
-    let shape = match query {
-        ParsedQuery::Eql(query) => {
-            let mut options = EqlOptions::default();
-            if let Some(field) = category_field {
-                field.clone_into(&mut options.category_field);
-            }
-            Shape::Eql(compiler.compile_eql(query, &options)?)
+/// One thing a query compiled with, but that Elasticsearch may treat differently or that
+/// cannot match the data its rule searches.
+#[derive(Clone, Debug, Error, Diagnostic)]
+pub(crate) enum QueryWarning {
+    /// From the compiler (unknown fields, unmapped nested paths, unmatched field patterns).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Compile(CompileWarning),
+    /// An EQL event category ECS does not know.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Category(UnknownEventCategory),
+}
+
+/// Every warning about one query, reported as one diagnostic with each warning related.
+#[derive(Clone, Debug, Default, Error, Diagnostic)]
+#[error("{} warning(s) compiling the query", warnings.len())]
+#[diagnostic(code(compile::warnings), severity(Warning))]
+pub(crate) struct QueryWarnings {
+    /// The warnings, compiler's first, then event categories.
+    #[related]
+    pub(crate) warnings: Vec<QueryWarning>,
+}
+
+impl QueryWarnings {
+    /// Whether there is nothing to report.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.warnings.is_empty()
+    }
+}
+
+/// How a query is compiled: the rule's `event_category_override` (EQL) and the field types
+/// of the indices it searches.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Target<'a> {
+    /// The field EQL categories are matched against; `event.category` when `None`.
+    pub(crate) category_field: Option<&'a str>,
+    /// The field types.
+    pub(crate) schema: &'a Schema,
+}
+
+impl Target<'_> {
+    fn eql_options(&self) -> EqlOptions {
+        let mut options = EqlOptions::default();
+        if let Some(field) = self.category_field {
+            field.clone_into(&mut options.category_field);
         }
-        ParsedQuery::Kql(query) => Shape::Kql(compiler.compile_kql(query)?),
+        options
+    }
+
+    fn schema_options(&self) -> SchemaOptions<'_> {
+        SchemaOptions { schema: Some(self.schema), ..SchemaOptions::default() }
+    }
+}
+
+/// Compiles `query` with its own field table, for listing it.
+pub(crate) fn compile(query: &ParsedQuery, target: Target<'_>) -> Result<Compiled, CompileErrors> {
+    let mut compiler = Compiler::new();
+    let (shape, warnings) = match compile_typed(query, target, &mut compiler)? {
+        Typed::Eql(eql, warnings) => (Shape::Eql(eql), warnings),
+        Typed::Kql(program, warnings) => (Shape::Kql(program), warnings),
     };
-    Ok(Compiled { fields: compiler.into_fields(), shape })
+    Ok(Compiled { fields: compiler.into_fields(), shape, warnings })
+}
+
+/// Compiles `query` into `compiler`'s field table in the engine's shape; the inner error
+/// says why the engine cannot run it (pipes, a sequence shape it does not support).
+pub(crate) fn compile_for_engine(
+    query: &ParsedQuery,
+    target: Target<'_>,
+    compiler: &mut Compiler,
+) -> Result<Result<(CompiledQuery, QueryWarnings), String>, CompileErrors> {
+    Ok(match compile_typed(query, target, compiler)? {
+        Typed::Eql(eql, warnings) => CompiledQuery::from_eql(eql)
+            .map(|runnable| (runnable, warnings))
+            .map_err(|error| error.to_string()),
+        Typed::Kql(program, warnings) => Ok((CompiledQuery::from_kql(program), warnings)),
+    })
+}
+
+enum Typed {
+    Eql(CompiledEql, QueryWarnings),
+    Kql(Program, QueryWarnings),
+}
+
+fn compile_typed(
+    query: &ParsedQuery,
+    target: Target<'_>,
+    compiler: &mut Compiler,
+) -> Result<Typed, CompileErrors> {
+    let types = target.schema_options();
+    Ok(match query {
+        ParsedQuery::Eql(query) => {
+            let options = target.eql_options();
+            let mut eql = compiler.compile_eql_typed(query, &options, &types)?;
+            let mut warnings: Vec<QueryWarning> =
+                eql.warnings.drain(..).map(QueryWarning::Compile).collect();
+            warnings.extend(
+                unknown_categories(query, &options.category_field)
+                    .into_iter()
+                    .map(QueryWarning::Category),
+            );
+            Typed::Eql(eql, QueryWarnings { warnings })
+        }
+        ParsedQuery::Kql(query) => {
+            let kql = compiler.compile_kql_typed(query, &types)?;
+            let warnings = kql.warnings.into_iter().map(QueryWarning::Compile).collect();
+            Typed::Kql(kql.program, QueryWarnings { warnings })
+        }
+    })
 }
 
 impl Compiled {
+    /// The field table the programs refer to: every field the query reads.
+    pub(crate) fn fields(&self) -> &FieldTable {
+        &self.fields
+    }
+
     /// The bytecode listing: one block per program, each instruction with its query span.
     pub(crate) fn listing(&self) -> String {
         let mut text = String::new();
@@ -46,24 +156,13 @@ impl Compiled {
                 let _ = write!(text, "{}", program.listing(&self.fields));
             }
             Shape::Eql(compiled) => {
-                match &compiled.plan {
-                    EqlPlan::Event(stage) => self.stage(&mut text, "event query", stage),
-                    EqlPlan::Sequence(sequence) => {
-                        if let Some(nanos) = sequence.maxspan_nanos {
-                            let _ = writeln!(text, "maxspan: {} ms", nanos / 1_000_000);
-                        }
-                        for (index, stage) in sequence.stages.iter().enumerate() {
-                            self.stage(&mut text, &format!("sequence term {}", index + 1), stage);
-                        }
-                        if let Some(until) = &sequence.until {
-                            self.stage(&mut text, "until", until);
-                        }
-                    }
-                    EqlPlan::Sample(sample) => {
-                        for (index, stage) in sample.stages.iter().enumerate() {
-                            self.stage(&mut text, &format!("sample term {}", index + 1), stage);
-                        }
-                    }
+                if let EqlPlan::Sequence(sequence) = &compiled.plan
+                    && let Some(nanos) = sequence.maxspan_nanos
+                {
+                    let _ = writeln!(text, "maxspan: {} ms", nanos / 1_000_000);
+                }
+                for (title, stage) in stages(compiled) {
+                    self.stage(&mut text, &title, stage);
                 }
                 for pipe in &compiled.pipes {
                     let _ = match pipe {
@@ -84,5 +183,26 @@ impl Compiled {
         let (start, end) = stage.span;
         let _ = writeln!(text, "{title}: category {category}{by}{missing} @{start}..{end}");
         let _ = write!(text, "{}", stage.program.listing(&self.fields));
+    }
+}
+
+/// The stages of an EQL plan with their titles, in order (`until` last).
+fn stages(compiled: &CompiledEql) -> Vec<(String, &Stage)> {
+    match &compiled.plan {
+        EqlPlan::Event(stage) => vec![("event query".to_owned(), stage)],
+        EqlPlan::Sequence(sequence) => {
+            let terms = sequence
+                .stages
+                .iter()
+                .enumerate()
+                .map(|(index, stage)| (format!("sequence term {}", index + 1), stage));
+            terms.chain(sequence.until.iter().map(|until| ("until".to_owned(), until))).collect()
+        }
+        EqlPlan::Sample(sample) => sample
+            .stages
+            .iter()
+            .enumerate()
+            .map(|(index, stage)| (format!("sample term {}", index + 1), stage))
+            .collect(),
     }
 }

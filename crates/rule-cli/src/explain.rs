@@ -1,59 +1,130 @@
-//! `warden explain`: how warden reads a rule or a query: plain English, syntax tree, bytecode.
+//! `warden explain`: how warden reads a rule or a query: plain English, syntax tree,
+//! bytecode, and the fields and indices it reads (typed by the schema of its indices).
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::path::Path;
 
-use miette::NamedSource;
+use field_schema::{FieldType, Schema};
+use miette::{Diagnostic, NamedSource};
 use rule_model::{Language, QueryDiagnostic, Rule, RuleFile, RuleType};
 
 use crate::args::{ExplainArgs, QueryLanguage};
-use crate::compile::{Compiled, compile};
+use crate::compile::{Compiled, Target, compile};
 use crate::query::{ParsedQuery, QueryOutcome, parse_query};
 use crate::report::Style;
+use crate::schema::Schemas;
 use crate::{ExitStatus, UsageError, english, tree};
 
 /// Runs `explain`, writing to `out`.
 pub(crate) fn explain(args: &ExplainArgs, out: &mut dyn Write) -> Result<ExitStatus, UsageError> {
     let style = Style::for_stdout();
+    let mut schemas = Schemas::load(args.schema.as_deref())?;
     let status = match args.language {
-        Some(language) => explain_query(language, &args.target, style, out),
-        None => explain_rule(Path::new(&args.target), style, out)?,
+        Some(language) => {
+            let language = match language {
+                QueryLanguage::Eql => Language::Eql,
+                QueryLanguage::Kuery => Language::Kuery,
+            };
+            let query = Explained { text: &args.target, place: Place::Text, indices: &[] };
+            explain_query(language, &query, &mut schemas, style, out)
+        }
+        None => explain_rule(Path::new(&args.target), &mut schemas, style, out)?,
     };
     status.map_err(UsageError::Output)
 }
 
+/// A query to explain and where it came from.
+struct Explained<'a> {
+    /// The query text.
+    text: &'a str,
+    /// Where its diagnostics are placed.
+    place: Place<'a>,
+    /// The index patterns it searches (none for query text).
+    indices: &'a [String],
+}
+
+/// Where a query's diagnostics are placed.
+#[derive(Clone, Copy)]
+enum Place<'a> {
+    /// In its rule file.
+    Rule(&'a RuleFile),
+    /// In the query text given on the command line.
+    Text,
+}
+
+impl Explained<'_> {
+    fn write_diagnostic(
+        &self,
+        style: Style,
+        out: &mut dyn Write,
+        diagnostic: &dyn Diagnostic,
+    ) -> io::Result<()> {
+        match self.place {
+            Place::Rule(file) => style.write(out, &file.query_diagnostic(diagnostic)),
+            Place::Text => {
+                let source = NamedSource::new("query", self.text.to_owned());
+                style.write(out, &QueryDiagnostic::new(diagnostic, source, Some(0)))
+            }
+        }
+    }
+
+    /// The category field and schema the query compiles with.
+    fn target<'s>(&self, schemas: &'s mut Schemas) -> Target<'s>
+    where
+        Self: 's,
+    {
+        let category_field = match self.place {
+            Place::Rule(file) => file.rule.event_category_override.as_deref(),
+            Place::Text => None,
+        };
+        Target { category_field, schema: schemas.for_patterns(self.indices) }
+    }
+}
+
 fn explain_query(
-    language: QueryLanguage,
-    text: &str,
+    language: Language,
+    query: &Explained<'_>,
+    schemas: &mut Schemas,
     style: Style,
     out: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
-    let language = match language {
-        QueryLanguage::Eql => Language::Eql,
-        QueryLanguage::Kuery => Language::Kuery,
-    };
-    match parse_query(language, text) {
-        QueryOutcome::Parsed(query) => {
-            write!(out, "{}", query_sections(&query))?;
-            match compile(&query, None) {
+    match parse_query(language, query.text) {
+        QueryOutcome::Parsed(parsed) => {
+            if let Place::Rule(_) = query.place {
+                writeln!(out)?;
+            }
+            write!(out, "{}", query_sections(&parsed))?;
+            let target = query.target(schemas);
+            match compile(&parsed, target) {
                 Ok(compiled) => {
                     write!(out, "{}", bytecode_section(&compiled))?;
+                    write!(out, "{}", reads_section(&compiled, query.indices, target.schema))?;
+                    if !compiled.warnings.is_empty() {
+                        query.write_diagnostic(style, out, &compiled.warnings)?;
+                    }
                     Ok(ExitStatus::Success)
                 }
                 Err(errors) => {
-                    let source = NamedSource::new("query", text.to_owned());
-                    style.write(out, &QueryDiagnostic::new(&errors, source, Some(0)))?;
+                    query.write_diagnostic(style, out, &errors)?;
                     Ok(ExitStatus::Failure)
                 }
             }
         }
         QueryOutcome::Invalid(diagnostic) => {
-            style.write(out, diagnostic.as_ref())?;
+            match query.place {
+                Place::Rule(_) => query.write_diagnostic(style, out, diagnostic.as_ref())?,
+                Place::Text => style.write(out, diagnostic.as_ref())?,
+            }
             Ok(ExitStatus::Failure)
         }
         QueryOutcome::NotSupported(language) => {
-            writeln!(out, "{language} queries are not supported by warden")?;
+            match query.place {
+                Place::Rule(_) => {
+                    writeln!(out, "Its {language} query is not supported by warden.")?;
+                }
+                Place::Text => writeln!(out, "{language} queries are not supported by warden")?,
+            }
             Ok(ExitStatus::Success)
         }
     }
@@ -61,6 +132,7 @@ fn explain_query(
 
 fn explain_rule(
     path: &Path,
+    schemas: &mut Schemas,
     style: Style,
     out: &mut dyn Write,
 ) -> Result<io::Result<ExitStatus>, UsageError> {
@@ -76,39 +148,23 @@ fn explain_rule(
             return Ok(style.write(out, &failure.failure).map(|()| ExitStatus::Failure));
         }
     };
-    Ok(write_rule(&file, style, out))
+    Ok(write_rule(&file, schemas, style, out))
 }
 
-fn write_rule(file: &RuleFile, style: Style, out: &mut dyn Write) -> io::Result<ExitStatus> {
+fn write_rule(
+    file: &RuleFile,
+    schemas: &mut Schemas,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<ExitStatus> {
     let rule = &file.rule;
     write!(out, "== Rule ==\n{}", rule_reading(rule))?;
     let (Some(language), Some(query)) = (rule.language, &rule.query) else {
         writeln!(out, "The rule has no query.")?;
         return Ok(ExitStatus::Success);
     };
-    match parse_query(language, &query.text) {
-        QueryOutcome::Parsed(parsed) => {
-            write!(out, "\n{}", query_sections(&parsed))?;
-            match compile(&parsed, rule.event_category_override.as_deref()) {
-                Ok(compiled) => {
-                    write!(out, "{}", bytecode_section(&compiled))?;
-                    Ok(ExitStatus::Success)
-                }
-                Err(errors) => {
-                    style.write(out, &file.query_diagnostic(&errors))?;
-                    Ok(ExitStatus::Failure)
-                }
-            }
-        }
-        QueryOutcome::Invalid(diagnostic) => {
-            style.write(out, &file.query_diagnostic(diagnostic.as_ref()))?;
-            Ok(ExitStatus::Failure)
-        }
-        QueryOutcome::NotSupported(language) => {
-            writeln!(out, "Its {language} query is not supported by warden.")?;
-            Ok(ExitStatus::Success)
-        }
-    }
+    let query = Explained { text: &query.text, place: Place::Rule(file), indices: &rule.index };
+    explain_query(language, &query, schemas, style, out)
 }
 
 /// The query's English reading and syntax tree.
@@ -125,6 +181,25 @@ fn query_sections(query: &ParsedQuery) -> String {
 /// The bytecode listing section.
 fn bytecode_section(compiled: &Compiled) -> String {
     format!("\n== Bytecode (each instruction with its query span) ==\n{}", compiled.listing())
+}
+
+/// The indices searched and every field the programs read, with its type in `schema`.
+fn reads_section(compiled: &Compiled, indices: &[String], schema: &Schema) -> String {
+    let mut text = String::from("\n== Fields and indices it reads ==\n");
+    if indices.is_empty() {
+        text.push_str("indices: not limited (no index patterns)\n");
+    } else {
+        let _ = writeln!(text, "indices: {}", indices.join(", "));
+    }
+    let mut fields: Vec<&str> = compiled.fields().iter().map(|(_, name)| name).collect();
+    fields.sort_unstable();
+    let width = fields.iter().map(|name| name.len()).max().unwrap_or(0);
+    let _ = writeln!(text, "fields ({}):", fields.len());
+    for name in fields {
+        let ty = schema.field_type(name).map_or("unknown: no schema maps it", FieldType::es_name);
+        let _ = writeln!(text, "  {name:width$}  {ty}");
+    }
+    text
 }
 
 /// What the rule does, as Kibana would run it.

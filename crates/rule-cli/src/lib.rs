@@ -7,6 +7,7 @@
 pub mod args;
 mod compile;
 mod english;
+mod event_category;
 mod events;
 mod explain;
 pub mod fmt;
@@ -18,6 +19,7 @@ mod report;
 mod rule_paths;
 mod run;
 mod sarif;
+mod schema;
 mod search;
 mod test_cmd;
 mod test_file;

@@ -4,16 +4,18 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use rule_compiler::{CompileErrors, Compiler, EqlOptions};
+use rule_compiler::Compiler;
 use rule_engine::{CompiledQuery, Engine, EngineOptions, RunOutput};
 use rule_model::{Rule, RuleFile};
 
 use crate::args::RunArgs;
+use crate::compile::{Target, compile_for_engine};
 use crate::events::open_inputs;
 use crate::output::{TableStyle, write_alerts};
-use crate::query::{ParsedQuery, QueryOutcome, parse_query};
+use crate::query::{QueryOutcome, parse_query};
 use crate::report::Style;
 use crate::rule_paths::rule_paths;
+use crate::schema::Schemas;
 use crate::{ExitStatus, UsageError};
 
 /// Runs `run`: alerts to `out`, diagnostics and the summary to `err`.
@@ -26,12 +28,13 @@ pub(crate) fn run(
     let events = open_inputs(&args.events)?;
     let options = EngineOptions { default_index: args.index.clone(), ..EngineOptions::default() };
     let style = Style::for_stderr();
+    let mut schemas = Schemas::load(args.schema.as_deref())?;
     let mut compiler = Compiler::new();
     let mut rules: Vec<(Rule, CompiledQuery)> = Vec::new();
     let mut rejected = 0usize;
     let mut invalid = 0usize;
     for path in &paths {
-        match prepare(path, &mut compiler, &options, style) {
+        match prepare(path, &mut compiler, &mut schemas, &options, style) {
             Ok(prepared) => rules.push(prepared),
             Err(rejection) => {
                 rejected += 1;
@@ -81,10 +84,12 @@ impl Rejection {
     }
 }
 
-/// Loads, parses and compiles one rule and checks the engine can run it.
+/// Loads, parses and compiles one rule (typed by the schema of its index patterns) and
+/// checks the engine can run it.
 pub(crate) fn prepare(
     path: &Path,
     compiler: &mut Compiler,
+    schemas: &mut Schemas,
     options: &EngineOptions,
     style: Style,
 ) -> Result<(Rule, CompiledQuery), Rejection> {
@@ -106,7 +111,11 @@ pub(crate) fn prepare(
             return Err(skipped(&format!("{language} queries are not supported")));
         }
     };
-    let runnable = compile_for_engine(&syntax, rule, compiler)
+    let target = Target {
+        category_field: rule.event_category_override.as_deref(),
+        schema: schemas.for_patterns(&rule.index),
+    };
+    let (runnable, _warnings) = compile_for_engine(&syntax, target, compiler)
         .map_err(|errors| Rejection::Invalid(style.render(&file.query_diagnostic(&errors))))?
         .map_err(|problem| skipped(&problem))?;
     // The engine refuses some rule types and shapes; find out for this rule alone, so that
@@ -114,26 +123,6 @@ pub(crate) fn prepare(
     Engine::new(compiler.fields().clone(), vec![(rule.clone(), runnable.clone())], options.clone())
         .map_err(|error| skipped(&error.to_string()))?;
     Ok((file.rule, runnable))
-}
-
-/// Compiles a parsed query into the engine's shape; the inner error says why the engine
-/// cannot run it (an EQL sequence, pipes).
-fn compile_for_engine(
-    parsed: &ParsedQuery,
-    rule: &Rule,
-    compiler: &mut Compiler,
-) -> Result<Result<CompiledQuery, String>, CompileErrors> {
-    Ok(match parsed {
-        ParsedQuery::Eql(query) => {
-            let mut options = EqlOptions::default();
-            if let Some(field) = &rule.event_category_override {
-                field.clone_into(&mut options.category_field);
-            }
-            CompiledQuery::from_eql(compiler.compile_eql(query, &options)?)
-                .map_err(|error| error.to_string())
-        }
-        ParsedQuery::Kql(query) => Ok(CompiledQuery::from_kql(compiler.compile_kql(query)?)),
-    })
 }
 
 fn write_summary(output: &RunOutput, err: &mut dyn Write) -> io::Result<()> {

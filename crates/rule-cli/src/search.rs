@@ -4,15 +4,17 @@
 use std::io::{self, Write};
 
 use miette::NamedSource;
-use rule_compiler::{Compiler, EqlOptions};
-use rule_engine::{CompiledQuery, QueryOptions, ResultPosition, search};
+use rule_compiler::Compiler;
+use rule_engine::{QueryOptions, ResultPosition, search};
 use rule_model::{Language, QueryDiagnostic};
 
 use crate::args::{QueryArgs, QueryLanguage, ResultPositionArg};
+use crate::compile::{Target, compile_for_engine};
 use crate::events::open_inputs;
 use crate::output::{TableStyle, write_hits};
-use crate::query::{ParsedQuery, QueryOutcome, parse_query};
+use crate::query::{QueryOutcome, parse_query};
 use crate::report::Style;
+use crate::schema::Schemas;
 use crate::{ExitStatus, UsageError};
 
 /// Runs `query`: hits to `out`, diagnostics and counts to `err`.
@@ -38,18 +40,23 @@ pub(crate) fn query(
             return Ok(ExitStatus::Failure);
         }
     };
-    let mut compiler = Compiler::new();
-    let lowered = match &*syntax {
-        ParsedQuery::Eql(query) => {
-            let options = EqlOptions { category_field: args.event_category_field.clone() };
-            compiler.compile_eql(query, &options).map(CompiledQuery::from_eql)
-        }
-        ParsedQuery::Kql(query) => {
-            compiler.compile_kql(query).map(|program| Ok(CompiledQuery::from_kql(program)))
-        }
+    // Field types: the built-in ECS schema, with the tables of the `--index` name if given.
+    let mut schemas = Schemas::load(args.schema.as_deref())?;
+    let patterns: Vec<&str> = args.index.as_deref().into_iter().collect();
+    let target = Target {
+        category_field: Some(&args.event_category_field),
+        schema: schemas.for_patterns(&patterns),
     };
-    let runnable = match lowered {
-        Ok(Ok(query)) => query,
+    let mut compiler = Compiler::new();
+    let runnable = match compile_for_engine(&syntax, target, &mut compiler) {
+        Ok(Ok((query, warnings))) => {
+            if !warnings.is_empty() {
+                let source = NamedSource::new("query", args.query.clone());
+                write!(err, "{}", style.render(&QueryDiagnostic::new(&warnings, source, Some(0))))
+                    .map_err(UsageError::Output)?;
+            }
+            query
+        }
         Ok(Err(shape)) => {
             writeln!(err, "error: {shape}").map_err(UsageError::Output)?;
             return Ok(ExitStatus::Failure);

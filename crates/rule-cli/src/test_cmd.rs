@@ -15,6 +15,7 @@ use crate::args::TestArgs;
 use crate::report::Style;
 use crate::rule_paths::is_rule_test;
 use crate::run::{Rejection, prepare};
+use crate::schema::Schemas;
 use crate::test_file::{TestCase, TestFile};
 use crate::{ExitStatus, UsageError};
 
@@ -88,7 +89,13 @@ fn run_file(path: &Path, tally: &mut Tally, out: &mut dyn Write) -> io::Result<(
     }
     let rule_path = file.rule_path(path);
     let mut compiler = Compiler::new();
-    let prepared = prepare(&rule_path, &mut compiler, &EngineOptions::default(), style);
+    let prepared = prepare(
+        &rule_path,
+        &mut compiler,
+        &mut Schemas::default(),
+        &EngineOptions::default(),
+        style,
+    );
     for case in &file.cases {
         let label = format!("{}: {}", path.display(), case.name);
         let verdict = match &prepared {

@@ -1,5 +1,7 @@
-//! `warden validate`: every rule file's shape, query syntax and compilation, the look-back
-//! of EQL sequences, and `rule_id`s unique across all the files of one call.
+//! `warden validate`: every rule file's shape, query syntax and typed compilation (against
+//! the schema of its index patterns: type errors, unknown fields and event categories as
+//! warnings), the look-back of EQL sequences, and `rule_id`s unique across all the files of
+//! one call.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -12,11 +14,12 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::args::{Format, ValidateArgs};
-use crate::compile::compile;
+use crate::compile::{Target, compile};
 use crate::query::{ParsedQuery, QueryOutcome, parse_query};
 use crate::report::{Finding, Style, findings};
 use crate::rule_paths::rule_paths;
 use crate::sarif::{self, FileFindings};
+use crate::schema::Schemas;
 use crate::{ExitStatus, UsageError};
 
 /// Warden has no parser for this rule's query: reported, but not an error.
@@ -51,12 +54,13 @@ struct JsonReport<'a> {
 pub(crate) fn validate(args: &ValidateArgs, out: &mut dyn Write) -> Result<ExitStatus, UsageError> {
     let paths = rule_paths(&args.paths)?;
     let style = Style::for_stdout();
+    let mut schemas = Schemas::load(args.schema.as_deref())?;
     let mut invalid = 0usize;
     let mut skipped = 0usize;
     let mut first_by_id: HashMap<String, RuleFile> = HashMap::new();
     let mut kept = Vec::new();
     for path in &paths {
-        let (mut outcome, file) = check_file(path, style);
+        let (mut outcome, file) = check_file(path, &mut schemas, style);
         if let Some(file) = file {
             match first_by_id.get(&file.rule.rule_id) {
                 Some(first) => {
@@ -145,7 +149,11 @@ impl FileOutcome {
 }
 
 /// Checks one rule file: shape, then its query. Returns the loaded file too, if it loaded.
-pub(crate) fn check_file(path: &Path, style: Style) -> (FileOutcome, Option<RuleFile>) {
+pub(crate) fn check_file(
+    path: &Path,
+    schemas: &mut Schemas,
+    style: Style,
+) -> (FileOutcome, Option<RuleFile>) {
     let file = match RuleFile::load(path) {
         Ok(file) => file,
         Err(failure) => {
@@ -161,12 +169,12 @@ pub(crate) fn check_file(path: &Path, style: Style) -> (FileOutcome, Option<Rule
             return (outcome, None);
         }
     };
-    let outcome = check_loaded(&file, style);
+    let outcome = check_loaded(&file, schemas, style);
     (outcome, Some(file))
 }
 
 /// Checks a loaded rule file's warnings and query.
-fn check_loaded(file: &RuleFile, style: Style) -> FileOutcome {
+fn check_loaded(file: &RuleFile, schemas: &mut Schemas, style: Style) -> FileOutcome {
     let rule = &file.rule;
     let mut outcome = FileOutcome {
         rule_id: Some(rule.rule_id.clone()),
@@ -200,9 +208,19 @@ fn check_loaded(file: &RuleFile, style: Style) -> FileOutcome {
                 outcome.valid = false;
                 outcome.add(style, &failure);
             }
-            if let Err(errors) = compile(&parsed, rule.event_category_override.as_deref()) {
-                outcome.valid = false;
-                outcome.add(style, &file.query_diagnostic(&errors));
+            let target = Target {
+                category_field: rule.event_category_override.as_deref(),
+                schema: schemas.for_patterns(&rule.index),
+            };
+            match compile(&parsed, target) {
+                Ok(compiled) if !compiled.warnings.is_empty() => {
+                    outcome.add(style, &file.query_diagnostic(&compiled.warnings));
+                }
+                Ok(_) => {}
+                Err(errors) => {
+                    outcome.valid = false;
+                    outcome.add(style, &file.query_diagnostic(&errors));
+                }
             }
         }
         QueryOutcome::Invalid(diagnostic) => {
