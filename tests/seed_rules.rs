@@ -9,7 +9,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use rule_compiler::{Compiler, EqlOptions};
+use field_schema::Schema;
+use rule_compiler::{Compiler, EqlOptions, SchemaOptions};
 use rule_engine::{CompiledQuery, Engine, EngineOptions, EventTime, NdjsonReader, RunOutput};
 use rule_model::{Language, Rule, RuleFile};
 use serde_json::{Value, json};
@@ -41,8 +42,13 @@ fn engine(rule_paths: &[&str], options: EngineOptions) -> Engine {
     Engine::new(compiler.into_fields(), rules, options).unwrap_or_else(|error| panic!("{error}"))
 }
 
+/// Compiles the rule's query as `warden run` does: typed by the built-in schema of its index
+/// patterns (rule-cli's `compile` module).
 fn compile(compiler: &mut Compiler, rule: &Rule) -> CompiledQuery {
     let query = rule.query_text().unwrap_or_else(|| panic!("{}: no query", rule.rule_id));
+    let patterns: Vec<&str> = rule.index.iter().map(String::as_str).collect();
+    let schema = Schema::for_index_patterns(&patterns);
+    let types = SchemaOptions { schema: Some(&schema), ..SchemaOptions::default() };
     match rule.language {
         Some(Language::Eql) => {
             let ast = eql_syntax::parse(query).unwrap_or_else(|error| panic!("{error:?}"));
@@ -52,15 +58,19 @@ fn compile(compiler: &mut Compiler, rule: &Rule) -> CompiledQuery {
                     .clone()
                     .unwrap_or_else(|| EqlOptions::default().category_field),
             };
-            let plan =
-                compiler.compile_eql(&ast, &options).unwrap_or_else(|error| panic!("{error:?}"));
+            let plan = compiler
+                .compile_eql_typed(&ast, &options, &types)
+                .unwrap_or_else(|error| panic!("{error:?}"));
+            assert!(plan.warnings.is_empty(), "{}: {:?}", rule.rule_id, plan.warnings);
             CompiledQuery::from_eql(plan).unwrap_or_else(|error| panic!("{error}"))
         }
         Some(Language::Kuery) => {
             let ast = kql_syntax::parse(query).unwrap_or_else(|error| panic!("{error:?}"));
-            CompiledQuery::from_kql(
-                compiler.compile_kql(&ast).unwrap_or_else(|error| panic!("{error:?}")),
-            )
+            let compiled = compiler
+                .compile_kql_typed(&ast, &types)
+                .unwrap_or_else(|error| panic!("{error:?}"));
+            assert!(compiled.warnings.is_empty(), "{}: {:?}", rule.rule_id, compiled.warnings);
+            CompiledQuery::from_kql(compiled.program)
         }
         other => panic!("unexpected language {other:?}"),
     }
