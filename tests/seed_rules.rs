@@ -66,11 +66,11 @@ fn compile(compiler: &mut Compiler, rule: &Rule) -> CompiledQuery {
         }
         Some(Language::Kuery) => {
             let ast = kql_syntax::parse(query).unwrap_or_else(|error| panic!("{error:?}"));
-            let compiled = compiler
+            let kql = compiler
                 .compile_kql_typed(&ast, &types)
                 .unwrap_or_else(|error| panic!("{error:?}"));
-            assert!(compiled.warnings.is_empty(), "{}: {:?}", rule.rule_id, compiled.warnings);
-            CompiledQuery::from_kql(compiled.program)
+            assert!(kql.warnings.is_empty(), "{}: {:?}", rule.rule_id, kql.warnings);
+            CompiledQuery::from_kql(kql.program)
         }
         other => panic!("unexpected language {other:?}"),
     }
