@@ -116,23 +116,32 @@ pub struct TraceListing<'t> {
 impl fmt::Display for TraceListing<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let deciding = self.trace.deciding_index();
-        for (index, step) in self.trace.steps.iter().enumerate() {
+        let steps = &self.trace.steps;
+        let mut index = 0;
+        while let Some(step) = steps.get(index) {
             let mark = if deciding == Some(index) { '*' } else { ' ' };
             let indent = "  ".repeat(step.depth);
             let what = self.describe(step);
             write!(f, "{:>3} {mark} {indent}{what}", step.at)?;
-            match &step.outcome {
-                Outcome::Predicate(b) | Outcome::Const(b) | Outcome::Not(b) => {
+            let negated = steps.get(index + 1).filter(|next| self.negates(step, next));
+            match (&step.outcome, negated) {
+                // `f != v` is a test and a `not` over the same text: one line, the final value.
+                (Outcome::Predicate(_), Some(Step { outcome: Outcome::Not(b), .. })) => {
+                    write!(f, "  -> {b}")?;
+                    index += 1;
+                }
+                (Outcome::Predicate(b) | Outcome::Const(b) | Outcome::Not(b), _) => {
                     write!(f, "  -> {b}")?;
                 }
-                Outcome::Jump { taken } => {
+                (Outcome::Jump { taken }, _) => {
                     f.write_str(if *taken { "  -> jump" } else { "  -> go on" })?;
                 }
-                Outcome::Value(value) => write!(f, "  = {value}")?,
-                Outcome::Return(b) => write!(f, "  -> {}", verdict_word(*b))?,
+                (Outcome::Value(value), _) => write!(f, "  = {value}")?,
+                (Outcome::Return(b), _) => write!(f, "  -> {}", verdict_word(*b))?,
             }
             self.write_values(f, step)?;
             writeln!(f)?;
+            index += 1;
         }
         match self.trace.deciding() {
             Some(step) => writeln!(
@@ -147,6 +156,16 @@ impl fmt::Display for TraceListing<'_> {
 }
 
 impl TraceListing<'_> {
+    /// True if `next` is a `not` over the same query text as the predicate `step`.
+    fn negates(&self, step: &Step, next: &Step) -> bool {
+        let spans = self.program.spans();
+        matches!(step.outcome, Outcome::Predicate(_))
+            && matches!(next.outcome, Outcome::Not(_))
+            && next.depth == step.depth
+            && spans.get(step.at).is_some()
+            && spans.get(step.at) == spans.get(next.at)
+    }
+
     /// The query text of a predicate or pushed value, or the instruction's listing text for
     /// control flow (and for instructions whose span has no text).
     fn describe(&self, step: &Step) -> String {
@@ -169,16 +188,18 @@ impl TraceListing<'_> {
             .map(one_line)
             .filter(|text| !text.is_empty());
         match (shows_source, excerpt) {
-            (true, Some(text)) => text,
+            (true, Some(text)) => match self.field_of(step) {
+                // A span that covers only the value (KQL `f: v`, an EQL category) gets its field.
+                Some(name) if !text.contains(name) => format!("{name}: {text}"),
+                _ => text,
+            },
             _ => self.program.instr_text(step.at, self.fields),
         }
     }
 
-    fn write_values(&self, f: &mut fmt::Formatter<'_>, step: &Step) -> fmt::Result {
-        if step.values.is_empty() {
-            return Ok(());
-        }
-        let field = match self.program.instrs().get(step.at) {
+    /// The field an instruction reads, if it reads one.
+    fn field_of(&self, step: &Step) -> Option<&str> {
+        match self.program.instrs().get(step.at) {
             Some(
                 Instr::Test { field, .. }
                 | Instr::PushField(field)
@@ -186,9 +207,15 @@ impl TraceListing<'_> {
                 | Instr::Nested { path: field, .. },
             ) => Some(self.fields.name(*field)),
             _ => None,
-        };
+        }
+    }
+
+    fn write_values(&self, f: &mut fmt::Formatter<'_>, step: &Step) -> fmt::Result {
+        if step.values.is_empty() {
+            return Ok(());
+        }
         f.write_str("  (")?;
-        if let Some(name) = field {
+        if let Some(name) = self.field_of(step) {
             write!(f, "{name} = ")?;
         }
         if step.values.len() == 1 && step.more_values == 0 {
