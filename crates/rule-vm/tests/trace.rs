@@ -12,34 +12,32 @@ use serde_json::json;
 fn logic_is_three_valued() {
     use Constant::{Bool, Null};
     use LogicOp::{And, Not, Or};
-    let t = ScriptValue::Bool(true);
-    let f = ScriptValue::Bool(false);
-    let n = ScriptValue::Null;
+    let (yes, no, null) = (ScriptValue::Bool(true), ScriptValue::Bool(false), ScriptValue::Null);
     let cases = [
-        (And, vec![Bool(true), Bool(true)], t.clone()),
-        (And, vec![Bool(true), Null], n.clone()),
-        (And, vec![Null, Bool(false)], f.clone()),
-        (And, vec![Bool(false), Null], f.clone()),
-        (And, vec![Null, Null], n.clone()),
-        (Or, vec![Null, Bool(true)], t.clone()),
-        (Or, vec![Bool(false), Null], n.clone()),
-        (Or, vec![Bool(false), Bool(false)], f.clone()),
-        (Or, vec![Constant::Int(1), Bool(false)], n.clone()),
-        (Not, vec![Null], n),
-        (Not, vec![Bool(true)], f),
-        (Not, vec![Bool(false)], t),
+        (And, vec![Bool(true), Bool(true)], yes.clone()),
+        (And, vec![Bool(true), Null], null.clone()),
+        (And, vec![Null, Bool(false)], no.clone()),
+        (And, vec![Bool(false), Null], no.clone()),
+        (And, vec![Null, Null], null.clone()),
+        (Or, vec![Null, Bool(true)], yes.clone()),
+        (Or, vec![Bool(false), Null], null.clone()),
+        (Or, vec![Bool(false), Bool(false)], no.clone()),
+        (Or, vec![Constant::Int(1), Bool(false)], null.clone()),
+        (Not, vec![Null], null),
+        (Not, vec![Bool(true)], no),
+        (Not, vec![Bool(false)], yes),
     ];
     let fields = FieldTable::new();
     let event = json!({});
     let mut vm = Vm::new();
     for (op, args, expected) in cases {
-        let mut b = ProgramBuilder::new();
+        let mut builder = ProgramBuilder::new();
         for arg in &args {
-            let c = b.add_constant(arg.clone());
-            b.emit(Instr::PushConst(c), (0, 0));
+            let constant = builder.add_constant(arg.clone());
+            builder.emit(Instr::PushConst(constant), (0, 0));
         }
-        b.emit(Instr::Logic(op), (0, 0));
-        let program = b.finish().expect("valid");
+        builder.emit(Instr::Logic(op), (0, 0));
+        let program = builder.finish().expect("valid");
         let value = vm.evaluate(&program, &mut EventView::new(&fields, &event));
         assert_eq!(value, expected, "{op:?} {args:?}");
     }
