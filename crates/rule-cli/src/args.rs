@@ -88,6 +88,13 @@ pub struct ExplainArgs {
     /// A rule file, or the query text with `--language`.
     #[arg(value_name = "RULE_OR_QUERY")]
     pub target: String,
+    /// Trace the query over the events of this file (NDJSON or a JSON array of events or
+    /// hits): which predicates ran, the values they read, and which one decided.
+    #[arg(long, value_name = "FILE")]
+    pub event: Option<PathBuf>,
+    /// Most events traced from `--event`.
+    #[arg(long, default_value_t = 10, value_name = "N", requires = "event")]
+    pub limit: usize,
     /// Field types laid over the built-in ones (ECS, Elastic Defend, the index patterns'
     /// tables): an Elasticsearch mapping JSON or a flat
     /// `{"field": "type"}` object.

@@ -148,6 +148,17 @@ impl Compiled {
         &self.fields
     }
 
+    /// Every program with its title (`query`, `event query`, `sequence term 2`, `until`,
+    /// ...), in listing order.
+    pub(crate) fn programs(&self) -> Vec<(String, &Program)> {
+        match &self.shape {
+            Shape::Kql(program) => vec![("query".to_owned(), program)],
+            Shape::Eql(compiled) => {
+                stages(compiled).into_iter().map(|(title, stage)| (title, &stage.program)).collect()
+            }
+        }
+    }
+
     /// The bytecode listing: one block per program, each instruction with its query span.
     pub(crate) fn listing(&self) -> String {
         let mut text = String::new();

@@ -1,5 +1,6 @@
 //! `warden explain`: how warden reads a rule or a query: plain English, syntax tree,
-//! bytecode, and the fields and indices it reads (typed by the schema of its indices).
+//! bytecode, the fields and indices it reads (typed by the schema of its indices), and with
+//! `--event FILE` a trace of the query over each event.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -11,6 +12,7 @@ use rule_model::{Language, QueryDiagnostic, Rule, RuleFile, RuleType};
 
 use crate::args::{ExplainArgs, QueryLanguage};
 use crate::compile::{Compiled, Target, compile};
+use crate::event_trace::TracedEvents;
 use crate::query::{ParsedQuery, QueryOutcome, parse_query};
 use crate::report::Style;
 use crate::schema::Schemas;
@@ -20,16 +22,19 @@ use crate::{ExitStatus, UsageError, english, tree};
 pub(crate) fn explain(args: &ExplainArgs, out: &mut dyn Write) -> Result<ExitStatus, UsageError> {
     let style = Style::for_stdout();
     let mut schemas = Schemas::load(args.schema.as_deref())?;
+    let events =
+        args.event.as_deref().map(|path| TracedEvents::read(path, args.limit)).transpose()?;
+    let events = events.as_ref();
     let status = match args.language {
         Some(language) => {
             let language = match language {
                 QueryLanguage::Eql => Language::Eql,
                 QueryLanguage::Kuery => Language::Kuery,
             };
-            let query = Explained { text: &args.target, place: Place::Text, indices: &[] };
+            let query = Explained { text: &args.target, place: Place::Text, indices: &[], events };
             explain_query(language, &query, &mut schemas, style, out)
         }
-        None => explain_rule(Path::new(&args.target), &mut schemas, style, out)?,
+        None => explain_rule(Path::new(&args.target), events, &mut schemas, style, out)?,
     };
     status.map_err(UsageError::Output)
 }
@@ -42,6 +47,8 @@ struct Explained<'a> {
     place: Place<'a>,
     /// The index patterns it searches (none for query text).
     indices: &'a [String],
+    /// Events to trace it over (`--event`).
+    events: Option<&'a TracedEvents>,
 }
 
 /// Where a query's diagnostics are placed.
@@ -103,6 +110,9 @@ fn explain_query(
                     if !compiled.warnings.is_empty() {
                         query.write_diagnostic(style, out, &compiled.warnings)?;
                     }
+                    if let Some(events) = query.events {
+                        write!(out, "{}", events.section(&compiled, query.text))?;
+                    }
                     Ok(ExitStatus::Success)
                 }
                 Err(errors) => {
@@ -132,6 +142,7 @@ fn explain_query(
 
 fn explain_rule(
     path: &Path,
+    events: Option<&TracedEvents>,
     schemas: &mut Schemas,
     style: Style,
     out: &mut dyn Write,
@@ -148,11 +159,12 @@ fn explain_rule(
             return Ok(style.write(out, &failure.failure).map(|()| ExitStatus::Failure));
         }
     };
-    Ok(write_rule(&file, schemas, style, out))
+    Ok(write_rule(&file, events, schemas, style, out))
 }
 
 fn write_rule(
     file: &RuleFile,
+    events: Option<&TracedEvents>,
     schemas: &mut Schemas,
     style: Style,
     out: &mut dyn Write,
@@ -163,7 +175,8 @@ fn write_rule(
         writeln!(out, "The rule has no query.")?;
         return Ok(ExitStatus::Success);
     };
-    let query = Explained { text: &query.text, place: Place::Rule(file), indices: &rule.index };
+    let query =
+        Explained { text: &query.text, place: Place::Rule(file), indices: &rule.index, events };
     explain_query(language, &query, schemas, style, out)
 }
 

@@ -8,6 +8,7 @@ pub mod args;
 mod compile;
 mod english;
 mod event_category;
+mod event_trace;
 mod events;
 mod explain;
 pub mod fmt;
