@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 
 use crate::cond::{Cond, DebugSpan};
 use crate::error::{CompileError, CompileWarning};
+use crate::func_args;
 use crate::lucene_regex;
 use crate::plan::{DateKey, JoinKey};
 use crate::types::{FieldInfo, lookup, lookup_exact, typed_leaf};
@@ -328,8 +329,8 @@ impl EqlLowering<'_> {
             ExprKind::Match { expr, op, case_insensitive, patterns } => {
                 self.pattern_match(expr, *op, *case_insensitive, patterns, e.span)
             }
-            ExprKind::Call { name, case_insensitive, args } => {
-                self.call_condition(name, *case_insensitive, args, e)
+            ExprKind::Call { case_insensitive, args, .. } => {
+                self.call_condition(*case_insensitive, args, e)
             }
         }
     }
@@ -621,7 +622,25 @@ impl EqlLowering<'_> {
     }
 
     /// Resolves and checks a function call; `None` after reporting an error.
-    fn resolve(
+    fn resolve(&mut self, call: &Expr) -> Option<Func> {
+        let ExprKind::Call { name, case_insensitive: ci, args } = &call.kind else { return None };
+        let func = self.resolve_name(name, *ci, args.len(), call.span)?;
+        if let Some((index, expected, found)) = func_args::mistyped_argument(func, args) {
+            self.errors.push(CompileError::ArgumentType {
+                position: func_args::ordinal(index).to_owned(),
+                call: call.to_string(),
+                expected: expected.to_owned(),
+                argument: args[index].to_string(),
+                found: found.name().to_owned(),
+                span: args[index].span,
+            });
+            return None;
+        }
+        Some(func)
+    }
+
+    /// Looks a function up by name and checks its `~` and argument count.
+    fn resolve_name(
         &mut self,
         name: &ast::FunctionName,
         ci: bool,
@@ -658,14 +677,8 @@ impl EqlLowering<'_> {
         Some(func)
     }
 
-    fn call_condition(
-        &mut self,
-        name: &ast::FunctionName,
-        ci: bool,
-        args: &[Expr],
-        e: &Expr,
-    ) -> Cond {
-        let Some(func) = self.resolve(name, ci, args.len(), e.span) else {
+    fn call_condition(&mut self, ci: bool, args: &[Expr], e: &Expr) -> Cond {
+        let Some(func) = self.resolve(e) else {
             return Cond::Const(false);
         };
         let case = CaseMode::insensitive_if(ci);
@@ -762,8 +775,8 @@ impl EqlLowering<'_> {
                 let info = self.info(f, e.span);
                 out.push((Instr::PushField(self.fields.intern(&info.read_path)), span));
             }
-            ExprKind::Call { name, case_insensitive, args } => {
-                let Some(func) = self.resolve(name, *case_insensitive, args.len(), e.span) else {
+            ExprKind::Call { case_insensitive, args, .. } => {
+                let Some(func) = self.resolve(e) else {
                     return;
                 };
                 for arg in args {

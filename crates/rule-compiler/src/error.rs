@@ -39,6 +39,28 @@ pub enum CompileError {
         span: Span,
     },
 
+    /// An argument whose type the function does not accept: `process where number(true)`
+    /// (ES verifier, `TypeResolutions`).
+    #[error(
+        "{position} argument of [{call}] must be [{expected}], found value [{argument}] type [{found}]"
+    )]
+    #[diagnostic(code(compile::argument_type))]
+    ArgumentType {
+        /// "first", "second", ...
+        position: String,
+        /// The call as written.
+        call: String,
+        /// The accepted type.
+        expected: String,
+        /// The argument as written.
+        argument: String,
+        /// The argument's type.
+        found: String,
+        /// The argument.
+        #[label("wrong type")]
+        span: Span,
+    },
+
     /// A `~` on a function without a case-insensitive variant: `process where length~(a) > 1`.
     #[error("function [{name}] has no case-insensitive variant")]
     #[diagnostic(code(compile::no_insensitive_variant), help("remove the `~`"))]

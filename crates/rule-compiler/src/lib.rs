@@ -20,6 +20,7 @@ mod date_math;
 mod eql;
 mod error;
 mod fold;
+mod func_args;
 mod kql;
 mod kql_value;
 mod lucene_regex;
