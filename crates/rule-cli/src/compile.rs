@@ -5,17 +5,12 @@
 use std::fmt::Write as _;
 
 use field_schema::Schema;
-use miette::Diagnostic;
-use rule_compiler::{
-    CompileErrors, CompileWarning, CompiledEql, Compiler, EqlOptions, EqlPlan, Pipe, SchemaOptions,
-    Stage,
-};
+use rule_compiler::{CompiledEql, Compiler, EqlOptions, EqlPlan, Pipe, SchemaOptions, Stage};
 use rule_engine::CompiledQuery;
 use rule_vm::{FieldTable, Program};
-use thiserror::Error;
 
-use crate::event_category::{UnknownEventCategory, unknown_categories};
 use crate::query::ParsedQuery;
+use crate::query_checks::{QueryErrors, QueryWarnings, check_eql, check_kql};
 
 /// A compiled query, with the field table its programs refer to.
 pub(crate) struct Compiled {
@@ -28,37 +23,6 @@ pub(crate) struct Compiled {
 enum Shape {
     Eql(CompiledEql),
     Kql(Program),
-}
-
-/// One thing a query compiled with, but that Elasticsearch may treat differently or that
-/// cannot match the data its rule searches.
-#[derive(Clone, Debug, Error, Diagnostic)]
-pub(crate) enum QueryWarning {
-    /// From the compiler (unknown fields, unmapped nested paths, unmatched field patterns).
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Compile(CompileWarning),
-    /// An EQL event category ECS does not know.
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Category(UnknownEventCategory),
-}
-
-/// Every warning about one query, reported as one diagnostic with each warning related.
-#[derive(Clone, Debug, Default, Error, Diagnostic)]
-#[error("{} warning(s) compiling the query", warnings.len())]
-#[diagnostic(code(compile::warnings), severity(Warning))]
-pub(crate) struct QueryWarnings {
-    /// The warnings, compiler's first, then event categories.
-    #[related]
-    pub(crate) warnings: Vec<QueryWarning>,
-}
-
-impl QueryWarnings {
-    /// Whether there is nothing to report.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.warnings.is_empty()
-    }
 }
 
 /// How a query is compiled: the rule's `event_category_override` (EQL) and the field types
@@ -86,7 +50,7 @@ impl Target<'_> {
 }
 
 /// Compiles `query` with its own field table, for listing it.
-pub(crate) fn compile(query: &ParsedQuery, target: Target<'_>) -> Result<Compiled, CompileErrors> {
+pub(crate) fn compile(query: &ParsedQuery, target: Target<'_>) -> Result<Compiled, QueryErrors> {
     let mut compiler = Compiler::new();
     let (shape, warnings) = match compile_typed(query, target, &mut compiler)? {
         Typed::Eql(eql, warnings) => (Shape::Eql(eql), warnings),
@@ -101,7 +65,7 @@ pub(crate) fn compile_for_engine(
     query: &ParsedQuery,
     target: Target<'_>,
     compiler: &mut Compiler,
-) -> Result<Result<(CompiledQuery, QueryWarnings), String>, CompileErrors> {
+) -> Result<Result<(CompiledQuery, QueryWarnings), String>, QueryErrors> {
     Ok(match compile_typed(query, target, compiler)? {
         Typed::Eql(eql, warnings) => CompiledQuery::from_eql(eql)
             .map(|runnable| (runnable, warnings))
@@ -119,25 +83,20 @@ fn compile_typed(
     query: &ParsedQuery,
     target: Target<'_>,
     compiler: &mut Compiler,
-) -> Result<Typed, CompileErrors> {
+) -> Result<Typed, QueryErrors> {
     let types = target.schema_options();
     Ok(match query {
         ParsedQuery::Eql(query) => {
             let options = target.eql_options();
-            let mut eql = compiler.compile_eql_typed(query, &options, &types)?;
-            let mut warnings: Vec<QueryWarning> =
-                eql.warnings.drain(..).map(QueryWarning::Compile).collect();
-            warnings.extend(
-                unknown_categories(query, &options.category_field)
-                    .into_iter()
-                    .map(QueryWarning::Category),
-            );
-            Typed::Eql(eql, QueryWarnings { warnings })
+            let outcome = compiler.compile_eql_typed(query, &options, &types);
+            let (eql, warnings) =
+                check_eql(query, &options.category_field, target.schema, outcome)?;
+            Typed::Eql(eql, warnings)
         }
         ParsedQuery::Kql(query) => {
-            let kql = compiler.compile_kql_typed(query, &types)?;
-            let warnings = kql.warnings.into_iter().map(QueryWarning::Compile).collect();
-            Typed::Kql(kql.program, QueryWarnings { warnings })
+            let outcome = compiler.compile_kql_typed(query, &types);
+            let (kql, warnings) = check_kql(query, target.schema, outcome)?;
+            Typed::Kql(kql, warnings)
         }
     })
 }

@@ -105,7 +105,9 @@ fn allowed_values(field: &str) -> Option<&'static [&'static str]> {
     }
 }
 
-fn event_queries(query: &Query) -> Vec<&EventQuery> {
+/// Every event query of `query`: the query itself, or each term of a sequence (`until`
+/// included) or sample.
+pub(crate) fn event_queries(query: &Query) -> Vec<&EventQuery> {
     match &query.body {
         QueryBody::Event(event) => vec![event],
         QueryBody::Sequence(sequence) => {
@@ -154,7 +156,7 @@ mod tests {
     fn lists_match_the_vendored_ecs_schema() {
         let path =
             concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/schemas/ecs_flat.json");
-        let text = std::fs::read_to_string(path).expect("vendored ECS schema");
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
         let ecs: serde_json::Value = serde_json::from_str(&text).expect("JSON");
         for (field, list) in
             [("event.category", ECS_EVENT_CATEGORIES), ("event.type", ECS_EVENT_TYPES)]

@@ -16,6 +16,7 @@ mod layout;
 mod output;
 mod progress;
 mod query;
+mod query_checks;
 mod report;
 mod rule_paths;
 mod run;
@@ -25,6 +26,7 @@ mod search;
 mod test_cmd;
 mod test_file;
 mod tree;
+mod type_check;
 mod validate;
 
 use std::ffi::OsString;
