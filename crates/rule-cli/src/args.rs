@@ -123,6 +123,15 @@ pub struct RunArgs {
     /// `{"field": "type"}` object.
     #[arg(long, value_name = "FILE")]
     pub schema: Option<PathBuf>,
+    /// Sequence rules: most pending sequences per rule (the oldest are dropped, and counted).
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    pub max_pending_sequences: usize,
+    /// Sequence rules: most join-key values with pending sequences per rule.
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    pub max_sequence_keys: usize,
+    /// Sequence rules: events held per rule to put unordered input into time order.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub reorder_window: usize,
 }
 
 /// `--format` of `run` and `query`.
@@ -193,4 +202,7 @@ pub struct QueryArgs {
     /// `{"field": "type"}` object.
     #[arg(long, value_name = "FILE")]
     pub schema: Option<PathBuf>,
+    /// Samples per join-key combination (the EQL search API's `max_samples_per_key`).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub max_samples_per_key: usize,
 }

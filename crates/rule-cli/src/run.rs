@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use rule_compiler::Compiler;
-use rule_engine::{CompiledQuery, Engine, EngineOptions, RunOutput};
+use rule_engine::{CompiledQuery, Engine, EngineOptions, Limits, RunOutput, SequenceOptions};
 use rule_model::{Rule, RuleFile};
 
 use crate::args::RunArgs;
@@ -26,7 +26,15 @@ pub(crate) fn run(
 ) -> Result<ExitStatus, UsageError> {
     let paths = rule_paths(&args.rules)?;
     let events = open_inputs(&args.events)?;
-    let options = EngineOptions { default_index: args.index.clone(), ..EngineOptions::default() };
+    let limits = Limits {
+        max_pending_sequences: args.max_pending_sequences,
+        max_keys: args.max_sequence_keys,
+    };
+    let options = EngineOptions {
+        default_index: args.index.clone(),
+        sequences: SequenceOptions { limits, reorder_window: args.reorder_window },
+        ..EngineOptions::default()
+    };
     let style = Style::for_stderr();
     let mut schemas = Schemas::load(args.schema.as_deref())?;
     let mut compiler = Compiler::new();
@@ -134,7 +142,18 @@ fn write_summary(output: &RunOutput, err: &mut dyn Write) -> io::Result<()> {
         writeln!(err, "warning: {warning}")?;
     }
     for rule in &summary.rules {
-        writeln!(err, "{}: {} matched, {} alert(s)", rule.name, rule.matched, rule.alerts)?;
+        write!(err, "{}: {} matched, {} alert(s)", rule.name, rule.matched, rule.alerts)?;
+        match &rule.sequences {
+            Some(counts) => writeln!(
+                err,
+                ", {} sequence(s) ({} expired by maxspan, {} dropped at limits)",
+                counts.matcher.completed, counts.matcher.expired_by_maxspan, counts.matcher.evicted
+            )?,
+            None => writeln!(err)?,
+        }
+    }
+    if summary.peak_held_events > 0 {
+        writeln!(err, "sequence rules held at most {} event(s) at once", summary.peak_held_events)?;
     }
     writeln!(err, "{} event(s) read, {} alert(s)", summary.events_read, output.alerts.len())
 }

@@ -37,6 +37,8 @@ pub struct AlertRule {
     pub fields: Map<String, Value>,
     /// `kibana.alert.rule.parameters`, when wanted.
     pub parameters: Option<Value>,
+    /// The rule's `building_block_type` (its alerts are building blocks), if set.
+    pub building_block_type: Option<String>,
 }
 
 /// Where the alerting event came from.
@@ -101,19 +103,55 @@ pub fn build_alert(
     for (key, value) in original_event_fields(source.document) {
         alert.insert(format!("kibana.alert.original_event.{key}"), value);
     }
+    let lineage = Lineage {
+        ancestors: vec![event_ancestor(source)],
+        depth: 1,
+        reason: alert_reason(source.document, &rule.name, &rule.severity),
+    };
+    insert_alert_fields(&mut alert, rule, lineage);
+    if let Some(terms) = new_terms {
+        alert.insert("kibana.alert.new_terms".to_owned(), json!(terms));
+    }
+    alert.insert("kibana.alert.uuid".to_owned(), json!(uuid));
+
+    Alert { rule: rule_position, uuid, time: source.time, document: Value::Object(alert) }
+}
+
+/// Where an alert comes from and what it says about it.
+pub(crate) struct Lineage {
+    /// `kibana.alert.ancestors`: the parents and their own ancestors.
+    pub(crate) ancestors: Vec<Value>,
+    /// `kibana.alert.depth`: one more than the deepest parent.
+    pub(crate) depth: u32,
+    /// `kibana.alert.reason`.
+    pub(crate) reason: String,
+}
+
+/// The ancestor entry of a source event (Kibana's `buildParent` for an event: depth 0).
+pub(crate) fn event_ancestor(source: AlertSource<'_>) -> Value {
     let mut ancestor = Map::new();
     ancestor.insert("id".to_owned(), json!(source.id));
     ancestor.insert("type".to_owned(), json!("event"));
     ancestor.insert("index".to_owned(), json!(source.index.unwrap_or_default()));
     ancestor.insert("depth".to_owned(), json!(0));
-    alert.insert("kibana.alert.ancestors".to_owned(), json!([ancestor]));
+    Value::Object(ancestor)
+}
+
+/// The `kibana.alert.*` fields every alert has (Kibana's `buildAlertFields`), after the
+/// source fields.
+pub(crate) fn insert_alert_fields(
+    alert: &mut Map<String, Value>,
+    rule: &AlertRule,
+    lineage: Lineage,
+) {
+    alert.insert("kibana.alert.ancestors".to_owned(), Value::Array(lineage.ancestors));
     alert.insert("kibana.alert.status".to_owned(), json!("active"));
     alert.insert("kibana.alert.workflow_status".to_owned(), json!("open"));
-    alert.insert("kibana.alert.depth".to_owned(), json!(1));
-    alert.insert(
-        "kibana.alert.reason".to_owned(),
-        json!(alert_reason(source.document, &rule.name, &rule.severity)),
-    );
+    alert.insert("kibana.alert.depth".to_owned(), json!(lineage.depth));
+    alert.insert("kibana.alert.reason".to_owned(), json!(lineage.reason));
+    if let Some(kind) = &rule.building_block_type {
+        alert.insert("kibana.alert.building_block_type".to_owned(), json!(kind));
+    }
     alert.insert("kibana.alert.severity".to_owned(), json!(rule.severity));
     alert.insert("kibana.alert.risk_score".to_owned(), json!(rule.risk_score));
     alert.insert("kibana.alert.rule.rule_id".to_owned(), json!(rule.rule_id));
@@ -124,15 +162,12 @@ pub fn build_alert(
     for (key, value) in &rule.fields {
         alert.insert(format!("kibana.alert.rule.{key}"), value.clone());
     }
+    if let Some(kind) = &rule.building_block_type {
+        alert.insert("kibana.alert.rule.building_block_type".to_owned(), json!(kind));
+    }
     if let Some(parameters) = &rule.parameters {
         alert.insert("kibana.alert.rule.parameters".to_owned(), parameters.clone());
     }
-    if let Some(terms) = new_terms {
-        alert.insert("kibana.alert.new_terms".to_owned(), json!(terms));
-    }
-    alert.insert("kibana.alert.uuid".to_owned(), json!(uuid));
-
-    Alert { rule: rule_position, uuid, time: source.time, document: Value::Object(alert) }
 }
 
 /// The event's own `@timestamp` (Kibana's `original_time` ignores `timestamp_override`).
@@ -179,7 +214,12 @@ fn alert_uuid(rule: &AlertRule, source: AlertSource<'_>, new_terms: Option<&[Str
         source.document,
         new_terms.unwrap_or_default(),
     ]);
-    let digest = Sha256::digest(key.to_string().as_bytes());
+    sha256_hex(key.to_string().as_bytes())
+}
+
+/// The SHA-256 digest of `bytes` in lowercase hex.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
     let mut hex = String::with_capacity(digest.len() * 2);
     for byte in digest {
         hex.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
@@ -209,6 +249,7 @@ mod tests {
             risk_score: 47,
             fields,
             parameters: None,
+            building_block_type: None,
         }
     }
 

@@ -6,7 +6,9 @@
 //! its matches: one alert per match for `eql` and `query` rules, and for `new_terms` rules
 //! the matches in time order (stable sort by the rule's event time) through the rule's
 //! history. The `new_terms` history stays in the engine from one `finish` to the next, so a
-//! later run continues where the last one stopped.
+//! later run continues where the last one stopped. `eql` sequence rules instead run while
+//! events arrive (see `sequences.rs`): their alerts are raised as sequences complete, and
+//! `finish` ends their run.
 
 use rule_model::Rule;
 use rule_vm::{EventView, FieldTable, Vm};
@@ -18,7 +20,13 @@ use crate::fields::first_value;
 use crate::input::{InputEvent, MalformedLine};
 use crate::routing::{Router, Routing};
 use crate::rule::{CompiledQuery, PreparedRule, RuleBehaviour};
-use crate::timestamp::EventTime;
+use crate::sequence_rule::{SequenceCounts, SequenceOptions};
+use crate::sequences::SequenceRuns;
+use crate::timestamp::{EventTime, TimeError};
+
+/// How alerts are ordered in the output: no time last, time, arrival of the (last) event,
+/// rule, then position within a sequence's alert group.
+pub(crate) type AlertOrder = (bool, Option<EventTime>, usize, usize, usize);
 
 /// Events matched together, sharing one field-resolution buffer. Small on purpose: the
 /// unmatched events of a batch are dropped together, and large batches of parsed JSON cost
@@ -38,6 +46,8 @@ pub struct EngineOptions {
     pub rule_parameters: bool,
     /// How candidate rules are found (indexed, or a full scan for checking).
     pub routing: Routing,
+    /// State bounds of `eql` sequence rules.
+    pub sequences: SequenceOptions,
 }
 
 /// What happened in a run.
@@ -52,6 +62,9 @@ pub struct Summary {
     pub events_with_unknown_index: u64,
     /// Per rule, in the engine's rule order.
     pub rules: Vec<RuleSummary>,
+    /// Most events held at once for sequence rules (waiting for order, or in pending
+    /// sequences).
+    pub peak_held_events: u64,
     /// Things the user should know, one line each.
     pub warnings: Vec<String>,
 }
@@ -63,7 +76,8 @@ pub struct RuleSummary {
     pub rule_id: String,
     /// The rule's name.
     pub name: String,
-    /// Events its query matched.
+    /// Events its query matched (for a sequence rule: events one of its terms or its
+    /// `until` clause matched).
     pub matched: u64,
     /// Alerts it raised.
     pub alerts: u64,
@@ -72,6 +86,8 @@ pub struct RuleSummary {
     pub skipped_without_time: u64,
     /// Matching events whose term combinations were cut at the per-event limit.
     pub truncated_terms: u64,
+    /// For a sequence rule: sequences found, state dropped at the limits, late events.
+    pub sequences: Option<SequenceCounts>,
 }
 
 /// The alerts of a run, in event-time order, and its summary.
@@ -90,7 +106,37 @@ struct KeptEvent {
     event: InputEvent,
     index: Option<String>,
     /// Arrival order in the run.
-    sequence: u64,
+    arrival: usize,
+}
+
+/// What a batch decided for one event: its arrival number, index and the rules using it.
+struct Verdict {
+    arrival: usize,
+    index: Option<String>,
+    rules: Vec<usize>,
+}
+
+/// Unreadable event times: the first few reported in detail, the rest counted.
+pub(crate) struct TimeWarnings<'a> {
+    warnings: &'a mut Vec<String>,
+    count: &'a mut u64,
+}
+
+impl TimeWarnings<'_> {
+    /// Notes the time problems of the event on `line`.
+    pub(crate) fn note_time(&mut self, line: u64, problems: Vec<(String, TimeError)>) {
+        for (field, problem) in problems {
+            *self.count += 1;
+            if *self.count <= MAX_WARNING_DETAILS as u64 {
+                self.warnings.push(format!("line {line}: `{field}`: {problem}"));
+            }
+        }
+    }
+
+    /// Notes another problem, always reported.
+    pub(crate) fn note_problem(&mut self, problem: String) {
+        self.warnings.push(problem);
+    }
 }
 
 /// Compiled rules and their state.
@@ -106,6 +152,10 @@ pub struct Engine {
     summary: Summary,
     time_warnings: u64,
     batch: Vec<InputEvent>,
+    sequences: SequenceRuns,
+    /// Scratch buffers of `match_batch`, kept to avoid allocating per batch.
+    candidates: Vec<usize>,
+    verdicts: Vec<Option<Verdict>>,
 }
 
 impl Engine {
@@ -117,7 +167,9 @@ impl Engine {
     ) -> Result<Self, EngineError> {
         let prepared = rules
             .into_iter()
-            .map(|(rule, compiled)| PreparedRule::new(rule, compiled, options.rule_parameters))
+            .map(|(rule, compiled)| {
+                PreparedRule::new(rule, compiled, options.rule_parameters, &options.sequences)
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let router = Router::new(&prepared, options.routing);
         let mut engine = Self {
@@ -131,6 +183,9 @@ impl Engine {
             summary: Summary::default(),
             time_warnings: 0,
             batch: Vec::with_capacity(BATCH_SIZE),
+            sequences: SequenceRuns::default(),
+            candidates: Vec::new(),
+            verdicts: Vec::with_capacity(BATCH_SIZE),
         };
         engine.reset_summary();
         Ok(engine)
@@ -172,11 +227,23 @@ impl Engine {
     /// state (`new_terms` history) is kept for the next events.
     pub fn finish(&mut self) -> RunOutput {
         self.match_batch();
-        let mut alerts = Vec::new();
+        self.pump_sequences(true);
+        let (mut alerts, peak_held) = self.sequences.take_alerts();
+        self.summary.peak_held_events = peak_held as u64;
         for position in 0..self.rules.len() {
             let matched = std::mem::take(&mut self.matches[position]);
-            self.summary.rules[position].matched = matched.len() as u64;
+            self.summary.rules[position].matched += matched.len() as u64;
             self.raise_alerts(position, &matched, &mut alerts);
+            if let RuleBehaviour::Sequence(sequence) = &mut self.rules[position].behaviour {
+                let counts = sequence.take_counts();
+                self.summary.rules[position].alerts = alert_count(&alerts, position);
+                sequence_warnings(
+                    &self.summary.rules[position].name,
+                    &counts,
+                    &mut self.summary.warnings,
+                );
+                self.summary.rules[position].sequences = Some(counts);
+            }
         }
         if self.summary.events_with_unknown_index > 0 {
             self.summary.warnings.push(format!(
@@ -206,13 +273,19 @@ impl Engine {
                 self.time_warnings - MAX_WARNING_DETAILS as u64
             ));
         }
-        alerts.sort_by_key(|(sequence, alert)| {
-            (alert.time.is_none(), alert.time, *sequence, alert.rule)
-        });
+        // Stable: a sequence's shell alert stays before its building blocks.
+        alerts.sort_by_key(|(order, _)| *order);
         self.kept.clear();
         let summary = std::mem::take(&mut self.summary);
         self.reset_summary();
         RunOutput { alerts: alerts.into_iter().map(|(_, alert)| alert).collect(), summary }
+    }
+
+    /// Feeds the sequence rules what is ready (everything when `flush`).
+    fn pump_sequences(&mut self, flush: bool) {
+        let mut warnings =
+            TimeWarnings { warnings: &mut self.summary.warnings, count: &mut self.time_warnings };
+        self.sequences.pump(&mut self.rules, &self.fields, &mut self.vm, flush, &mut warnings);
     }
 
     fn reset_summary(&mut self) {
@@ -228,73 +301,98 @@ impl Engine {
             .collect();
     }
 
-    /// Runs the candidate rules' programs over the buffered events; keeps the matched ones.
+    /// Runs the candidate rules' programs over the buffered events; keeps the matched ones
+    /// and hands the events sequence rules use to them.
     fn match_batch(&mut self) {
         if self.batch.is_empty() {
             return;
         }
-        let Self { fields, rules, router, vm, options, kept, matches, summary, batch, .. } = self;
-        let mut candidates = Vec::new();
-        let mut matched_rules = Vec::new();
+        let Self {
+            fields, rules, router, vm, options, summary, batch, candidates, verdicts, ..
+        } = self;
         let mut view: Option<EventView<'_>> = None;
-        let mut keep = vec![None; batch.len()];
-        for (slot, event) in batch.iter().enumerate() {
+        verdicts.clear();
+        for event in batch.iter() {
+            let arrival = usize::try_from(summary.events_read).unwrap_or(usize::MAX);
             summary.events_read += 1;
             let index = event_index(event, options.default_index.as_deref());
             if index.is_none() {
                 summary.events_with_unknown_index += 1;
             }
-            router.candidates(rules, &event.source, index.as_deref(), &mut candidates);
+            router.candidates(rules, &event.source, index.as_deref(), candidates);
             if candidates.is_empty() {
+                verdicts.push(None);
                 continue;
             }
             let mut current = match view.take() {
                 Some(previous) => previous.recycle(fields, &event.source),
                 None => EventView::new(fields, &event.source),
             };
-            matched_rules.clear();
-            for &position in &candidates {
-                if vm.matches(&rules[position].program, &mut current) {
-                    matched_rules.push(position);
+            let mut used = Vec::new();
+            for &position in candidates.iter() {
+                if rules[position].uses(vm, &mut current) {
+                    used.push(position);
                 }
             }
             view = Some(current);
-            if !matched_rules.is_empty() {
-                keep[slot] = Some((index, matched_rules.clone()));
-            }
+            verdicts.push((!used.is_empty()).then_some(Verdict { arrival, index, rules: used }));
         }
         drop(view);
-        for (event, verdict) in batch.drain(..).zip(keep) {
-            let Some((index, matched_rules)) = verdict else { continue };
-            // Kept events are pushed in input order, so their position is their sequence.
-            let position = kept.len();
-            kept.push(KeptEvent { event, index, sequence: position as u64 });
-            for rule in matched_rules {
-                matches[rule].push(position);
+        let mut any_sequence = false;
+        for (event, verdict) in self.batch.drain(..).zip(self.verdicts.drain(..)) {
+            let Some(Verdict { arrival, index, rules: used }) = verdict else { continue };
+            let (sequence_rules, event_rules): (Vec<usize>, Vec<usize>) =
+                used.into_iter().partition(|&rule| {
+                    matches!(self.rules[rule].behaviour, RuleBehaviour::Sequence(_))
+                });
+            for &rule in &sequence_rules {
+                self.summary.rules[rule].matched += 1;
             }
+            let event = if sequence_rules.is_empty() {
+                event
+            } else {
+                any_sequence = true;
+                let for_sequences = if event_rules.is_empty() { None } else { Some(event.clone()) };
+                let (held, kept) = match for_sequences {
+                    Some(copy) => (copy, Some(event)),
+                    None => (event, None),
+                };
+                self.sequences.hold(&mut self.rules, &sequence_rules, held, index.clone(), arrival);
+                let Some(kept) = kept else { continue };
+                kept
+            };
+            let position = self.kept.len();
+            self.kept.push(KeptEvent { event, index, arrival });
+            for rule in event_rules {
+                self.matches[rule].push(position);
+            }
+        }
+        if any_sequence {
+            self.pump_sequences(false);
         }
     }
 
     /// Alerts of rule `position` for its matched events.
-    fn raise_alerts(&mut self, position: usize, matched: &[usize], alerts: &mut Vec<(u64, Alert)>) {
+    fn raise_alerts(
+        &mut self,
+        position: usize,
+        matched: &[usize],
+        alerts: &mut Vec<(AlertOrder, Alert)>,
+    ) {
         let rule = &mut self.rules[position];
         let rule_summary = &mut self.summary.rules[position];
         let mut timed: Vec<(Option<EventTime>, usize)> = Vec::with_capacity(matched.len());
+        let mut warnings =
+            TimeWarnings { warnings: &mut self.summary.warnings, count: &mut self.time_warnings };
         for &kept_position in matched {
             let kept = &self.kept[kept_position];
             let (time, problems) = rule.event_time(&kept.event.source);
-            for (field, problem) in problems {
-                self.time_warnings += 1;
-                if self.time_warnings <= MAX_WARNING_DETAILS as u64 {
-                    self.summary
-                        .warnings
-                        .push(format!("line {}: `{field}`: {problem}", kept.event.line));
-                }
-            }
+            warnings.note_time(kept.event.line, problems);
             timed.push((time, kept_position));
         }
         match &mut rule.behaviour {
-            RuleBehaviour::EachMatch => {
+            RuleBehaviour::Sequence(_) => {}
+            RuleBehaviour::EachMatch(_) => {
                 for (time, kept_position) in timed {
                     let kept = &self.kept[kept_position];
                     let id = event_id(&kept.event);
@@ -304,11 +402,12 @@ impl Engine {
                         id: &id,
                         time,
                     };
-                    alerts.push((kept.sequence, build_alert(position, &rule.alert, source, None)));
+                    let order = (time.is_none(), time, kept.arrival, position, 0);
+                    alerts.push((order, build_alert(position, &rule.alert, source, None)));
                     rule_summary.alerts += 1;
                 }
             }
-            RuleBehaviour::NewTerms(state) => {
+            RuleBehaviour::NewTerms(_, state) => {
                 let mut placed: Vec<(EventTime, usize)> = Vec::with_capacity(timed.len());
                 for (time, kept_position) in timed {
                     match time {
@@ -332,15 +431,41 @@ impl Engine {
                             id: &id,
                             time: Some(time),
                         };
-                        alerts.push((
-                            kept.sequence,
-                            build_alert(position, &rule.alert, source, Some(term)),
-                        ));
+                        let order = (false, Some(time), kept.arrival, position, 0);
+                        alerts
+                            .push((order, build_alert(position, &rule.alert, source, Some(term))));
                         rule_summary.alerts += 1;
                     }
                 }
             }
         }
+    }
+}
+
+/// Alerts of rule `position` in `alerts`.
+fn alert_count(alerts: &[(AlertOrder, Alert)], position: usize) -> u64 {
+    alerts.iter().filter(|(_, alert)| alert.rule == position).count() as u64
+}
+
+/// Warnings about what a sequence rule dropped or may have got wrong.
+fn sequence_warnings(name: &str, counts: &SequenceCounts, warnings: &mut Vec<String>) {
+    if counts.matcher.evicted > 0 {
+        warnings.push(format!(
+            "rule `{name}`: {} pending sequence(s) dropped at the state limits (raise --max-pending-sequences / --max-sequence-keys)",
+            counts.matcher.evicted
+        ));
+    }
+    if counts.late_events > 0 {
+        warnings.push(format!(
+            "rule `{name}`: {} event(s) arrived after later ones beyond the reorder window and were matched out of time order (sort the input by @timestamp, or raise --reorder-window)",
+            counts.late_events
+        ));
+    }
+    if counts.without_timestamp > 0 {
+        warnings.push(format!(
+            "rule `{name}`: {} event(s) without a usable @timestamp were left out of its sequences (EQL searches only timestamped events)",
+            counts.without_timestamp
+        ));
     }
 }
 

@@ -5,13 +5,18 @@ pub mod date_math;
 mod engine;
 mod error;
 pub mod fields;
+mod held_events;
 pub mod index_pattern;
 pub mod input;
+mod joined_query;
 pub mod new_terms;
 pub mod query;
 pub mod reason;
 mod routing;
 mod rule;
+mod sequence_alert;
+mod sequence_rule;
+mod sequences;
 pub mod timestamp;
 
 pub use alert::{Alert, AlertRule};
@@ -21,7 +26,10 @@ pub use input::{
     BytesRead, DocumentReader, EventReader, InputError, InputEvent, JsonArrayReader, MalformedLine,
     NdjsonReader, STDIN_NAME, open_events, read_events,
 };
+pub use joined_query::{JoinedOutput, search_joined};
 pub use query::{Hit, QueryOptions, QueryOutput, ResultPosition, search};
 pub use routing::Routing;
 pub use rule::{CompiledQuery, DEFAULT_INDEX_PATTERNS, EventCategory, QueryShapeError};
+pub use rule_sequence::{Limits, MatchSummary};
+pub use sequence_rule::{SequenceCounts, SequenceOptions};
 pub use timestamp::EventTime;

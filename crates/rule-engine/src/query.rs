@@ -9,26 +9,18 @@
 //! document to have a timestamp ("Required fields" in the EQL search docs): matches without
 //! a usable one are left out and counted.
 
-use std::cmp::Ordering;
-
-use rule_vm::{EventView, FieldTable, Vm};
+use rule_sequence::{Limits, Tiebreaker};
+use rule_vm::{EventView, FieldTable, Program, Vm};
 use serde_json::{Map, Value, json};
 
 use crate::engine::{event_id, event_index};
 use crate::fields::{field_values, first_value, scalar_text};
 use crate::input::{InputEvent, MalformedLine};
-use crate::rule::{CompiledQuery, EventCategory};
+use crate::rule::EventCategory;
+use crate::sequence_rule::OrderKey;
 use crate::timestamp::EventTime;
 
-/// Which end of the ordered matches is returned.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ResultPosition {
-    /// The earliest matches.
-    Head,
-    /// The latest matches (Elasticsearch's default).
-    #[default]
-    Tail,
-}
+pub use rule_sequence::ResultPosition;
 
 /// The search parameters.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,6 +37,10 @@ pub struct QueryOptions {
     pub result_position: ResultPosition,
     /// Index of events that are not hits (`--index`).
     pub default_index: Option<String>,
+    /// Samples per join-key combination (sample queries; default 1).
+    pub max_samples_per_key: usize,
+    /// Caps on sequence and sample state.
+    pub limits: Limits,
 }
 
 impl Default for QueryOptions {
@@ -56,6 +52,8 @@ impl Default for QueryOptions {
             event_category_field: "event.category".to_owned(),
             result_position: ResultPosition::Tail,
             default_index: None,
+            max_samples_per_key: 1,
+            limits: Limits::default(),
         }
     }
 }
@@ -97,24 +95,12 @@ pub struct QueryOutput {
     pub malformed_lines: Vec<MalformedLine>,
 }
 
-/// A timestamp-tie breaker value: numbers sort before strings, as numbers.
-#[derive(Clone, Debug, PartialEq)]
-enum Tiebreaker {
-    Number(f64),
-    Text(String),
-}
-
-struct Candidate {
-    millis: i64,
-    tiebreaker: Option<Tiebreaker>,
-    sequence: usize,
-    hit: Hit,
-}
-
-/// Runs `query` (compiled against `fields`) over `input`.
+/// Runs the event query `program` (with its EQL `category`, compiled against `fields`) over
+/// `input`.
 pub fn search<I>(
     fields: &FieldTable,
-    query: &CompiledQuery,
+    program: &Program,
+    category: &EventCategory,
     options: &QueryOptions,
     input: I,
 ) -> QueryOutput
@@ -133,45 +119,50 @@ where
             }
         };
         output.events_read += 1;
-        if !category_matches(&query.category, &options.event_category_field, &event.source) {
+        if !category_matches(category, &options.event_category_field, &event.source) {
             continue;
         }
         let mut view = EventView::new(fields, &event.source);
-        if !vm.matches(&query.program, &mut view) {
+        if !vm.matches(program, &mut view) {
             continue;
         }
         output.matched += 1;
-        let time = first_value(&event.source, &options.timestamp_field)
-            .and_then(|value| EventTime::from_json(value).ok().flatten());
-        let Some(time) = time else {
+        let Some(key) = search_order(options, &event.source, candidates.len()) else {
             output.without_timestamp += 1;
             continue;
         };
-        let tiebreaker = options
-            .tiebreaker_field
-            .as_deref()
-            .and_then(|field| first_value(&event.source, field))
-            .and_then(tiebreaker_of);
         let hit = Hit {
             index: event_index(&event, options.default_index.as_deref()).unwrap_or_default(),
             id: event_id(&event),
             source: event.source,
         };
-        candidates.push(Candidate {
-            millis: time.as_millis(),
-            tiebreaker,
-            sequence: candidates.len(),
-            hit,
-        });
+        candidates.push((key, hit));
     }
-    candidates.sort_by(compare);
+    candidates.sort_by(|(left, _), (right, _)| left.cmp(right));
     let size = options.size.min(candidates.len());
     let chosen = match options.result_position {
         ResultPosition::Head => candidates.drain(..size).collect::<Vec<_>>(),
         ResultPosition::Tail => candidates.split_off(candidates.len() - size),
     };
-    output.hits = chosen.into_iter().map(|candidate| candidate.hit).collect();
+    output.hits = chosen.into_iter().map(|(_, hit)| hit).collect();
     output
+}
+
+/// The event's place in the search order (timestamp field, tiebreaker field, `arrival`);
+/// `None` without a usable timestamp.
+pub(crate) fn search_order(
+    options: &QueryOptions,
+    document: &Value,
+    arrival: usize,
+) -> Option<OrderKey> {
+    let time = first_value(document, &options.timestamp_field)
+        .and_then(|value| EventTime::from_json(value).ok().flatten())?;
+    let tiebreaker = options
+        .tiebreaker_field
+        .as_deref()
+        .and_then(|field| first_value(document, field))
+        .and_then(Tiebreaker::from_json);
+    Some(OrderKey::new(time, tiebreaker, arrival))
 }
 
 /// The EQL category gate: `any` passes everything; a named category must be one of the
@@ -182,34 +173,5 @@ fn category_matches(category: &EventCategory, field: &str, document: &Value) -> 
         EventCategory::Named(name) => field_values(document, field)
             .into_iter()
             .any(|value| scalar_text(value).as_deref() == Some(name.as_str())),
-    }
-}
-
-fn tiebreaker_of(value: &Value) -> Option<Tiebreaker> {
-    match value {
-        Value::Number(number) => number.as_f64().map(Tiebreaker::Number),
-        other => scalar_text(other).map(Tiebreaker::Text),
-    }
-}
-
-/// Timestamp, then tiebreaker (missing last), then input order.
-fn compare(left: &Candidate, right: &Candidate) -> Ordering {
-    left.millis
-        .cmp(&right.millis)
-        .then_with(|| match (&left.tiebreaker, &right.tiebreaker) {
-            (Some(a), Some(b)) => compare_tiebreakers(a, b),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        })
-        .then_with(|| left.sequence.cmp(&right.sequence))
-}
-
-fn compare_tiebreakers(left: &Tiebreaker, right: &Tiebreaker) -> Ordering {
-    match (left, right) {
-        (Tiebreaker::Number(a), Tiebreaker::Number(b)) => a.total_cmp(b),
-        (Tiebreaker::Number(_), Tiebreaker::Text(_)) => Ordering::Less,
-        (Tiebreaker::Text(_), Tiebreaker::Number(_)) => Ordering::Greater,
-        (Tiebreaker::Text(a), Tiebreaker::Text(b)) => a.cmp(b),
     }
 }

@@ -45,7 +45,7 @@ impl Router {
     pub(crate) fn new(rules: &[PreparedRule], routing: Routing) -> Self {
         let mut router = Self { routing, ..Self::default() };
         for (position, rule) in rules.iter().enumerate() {
-            let Some((field, value)) = &rule.category else {
+            let Some((field, values)) = &rule.categories else {
                 router.ungated.push(position);
                 continue;
             };
@@ -56,7 +56,9 @@ impl Router {
                 router.by_category.push((field.clone(), HashMap::new()));
                 router.by_category.len() - 1
             };
-            router.by_category[table].1.entry(value.clone()).or_default().push(position);
+            for value in values {
+                router.by_category[table].1.entry(value.clone()).or_default().push(position);
+            }
         }
         router
     }
@@ -73,10 +75,10 @@ impl Router {
         match self.routing {
             Routing::FullScan => {
                 for (position, rule) in rules.iter().enumerate() {
-                    let category_ok = rule.category.as_ref().is_none_or(|(field, value)| {
-                        field_values(document, field)
-                            .into_iter()
-                            .any(|found| scalar_text(found).as_deref() == Some(value.as_str()))
+                    let category_ok = rule.categories.as_ref().is_none_or(|(field, values)| {
+                        field_values(document, field).into_iter().any(|found| {
+                            scalar_text(found).is_some_and(|text| values.contains(&text))
+                        })
                     });
                     let index_ok = index.is_none_or(|name| rule.indices.matches(name));
                     if category_ok && index_ok {

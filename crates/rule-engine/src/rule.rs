@@ -1,9 +1,11 @@
 //! A rule as the engine runs it: its program, gates (event category, index patterns), time
 //! field, rule-type state and the fields its alerts carry.
 
-use rule_compiler::{CompiledEql, EqlPlan};
+use std::sync::Arc;
+
+use rule_compiler::{CompiledEql, EqlPlan, SequencePlan};
 use rule_model::{AttackEntry, Language, Rule, RuleType, Threat};
-use rule_vm::Program;
+use rule_vm::{EventView, Program, Vm};
 use serde_json::{Map, Value, json};
 
 use crate::alert::AlertRule;
@@ -12,6 +14,7 @@ use crate::error::EngineError;
 use crate::fields::first_value;
 use crate::index_pattern::IndexPatterns;
 use crate::new_terms::NewTermsState;
+use crate::sequence_rule::{SequenceOptions, SequenceRule};
 use crate::timestamp::{EventTime, TimeError};
 
 /// Kibana's default index patterns, used when a rule has no `index`: the
@@ -41,67 +44,91 @@ pub enum EventCategory {
 
 /// What the compiler produced for one rule, as the engine needs it.
 #[derive(Clone, Debug)]
-pub struct CompiledQuery {
-    /// The query's condition over one event.
-    pub program: Program,
-    /// The EQL event category (`Any` for KQL).
-    pub category: EventCategory,
+#[allow(clippy::large_enum_variant, reason = "one value per rule, built once, moved rarely")]
+pub enum CompiledQuery {
+    /// A condition over one event: an EQL event query or a KQL query.
+    Event {
+        /// The query's condition over one event.
+        program: Program,
+        /// The EQL event category (`Any` for KQL).
+        category: EventCategory,
+    },
+    /// An EQL sequence: per-term programs, join keys, `maxspan`, `until`.
+    Sequence(Arc<SequencePlan>),
 }
 
-/// Why a compiled EQL query cannot run as an event rule.
+/// Why a compiled EQL query cannot run as a detection rule.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum QueryShapeError {
-    /// Sequences and samples need the sequence engine (not yet).
+    /// Samples are answered by `warden query`, not by the detection engine.
     #[error(
-        "EQL {0} queries are not supported yet; only event queries (`<category> where ...`) run"
+        "EQL sample queries are not run as rules (Kibana's EQL rule type raises alerts for events and sequences); use `warden query` to search with them"
     )]
-    NotAnEventQuery(&'static str),
+    Sample,
     /// `| head` / `| tail` have no meaning for a detection rule.
     #[error("pipes (`| head`, `| tail`) are not supported in rules")]
     Pipes,
 }
 
 impl CompiledQuery {
-    /// An EQL event query (its program already tests the category; the engine also uses the
-    /// category to route events).
+    /// An EQL event query or sequence (each program already tests its category; the engine
+    /// also uses the categories to route events).
     pub fn from_eql(compiled: CompiledEql) -> Result<Self, QueryShapeError> {
         if !compiled.pipes.is_empty() {
             return Err(QueryShapeError::Pipes);
         }
         match compiled.plan {
-            EqlPlan::Event(stage) => Ok(Self {
+            EqlPlan::Event(stage) => Ok(Self::Event {
                 program: stage.program,
                 category: stage.category.map_or(EventCategory::Any, EventCategory::Named),
             }),
-            EqlPlan::Sequence(_) => Err(QueryShapeError::NotAnEventQuery("sequence")),
-            EqlPlan::Sample(_) => Err(QueryShapeError::NotAnEventQuery("sample")),
+            EqlPlan::Sequence(plan) => Ok(Self::Sequence(Arc::new(plan))),
+            EqlPlan::Sample(_) => Err(QueryShapeError::Sample),
         }
     }
 
     /// A KQL query: no category gate.
     pub fn from_kql(program: Program) -> Self {
-        Self { program, category: EventCategory::Any }
+        Self::Event { program, category: EventCategory::Any }
+    }
+
+    /// The categories an event must have for the query to use it (`None`: no gate, some term
+    /// is `any` or the query is KQL).
+    fn categories(&self) -> Option<Vec<String>> {
+        match self {
+            Self::Event { category: EventCategory::Any, .. } => None,
+            Self::Event { category: EventCategory::Named(name), .. } => Some(vec![name.clone()]),
+            Self::Sequence(plan) => {
+                let mut names = Vec::new();
+                for stage in plan.stages.iter().chain(&plan.until) {
+                    let name = stage.category.clone()?;
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+                Some(names)
+            }
+        }
     }
 }
 
 /// What a rule does with the events its query matches.
-#[derive(Clone, Debug)]
 pub(crate) enum RuleBehaviour {
     /// `eql` event queries and `query` rules: one alert per matching event.
-    EachMatch,
+    EachMatch(Program),
     /// `new_terms`: one alert per new term.
-    NewTerms(NewTermsState),
+    NewTerms(Program, NewTermsState),
+    /// `eql` sequences: a building-block alert per event and a shell alert per sequence.
+    Sequence(Box<SequenceRule>),
 }
 
 /// A rule ready to run.
-#[derive(Clone, Debug)]
 pub(crate) struct PreparedRule {
     /// The rule as loaded (schedule, suppression and other settings later rule types use).
     pub(crate) rule: Rule,
     pub(crate) alert: AlertRule,
-    pub(crate) program: Program,
-    /// `(category field, value)` for a named EQL category.
-    pub(crate) category: Option<(String, String)>,
+    /// `(category field, values)`: an event must hold one of the values to be used (EQL).
+    pub(crate) categories: Option<(String, Vec<String>)>,
     pub(crate) indices: IndexPatterns,
     pub(crate) timestamp_override: Option<String>,
     pub(crate) behaviour: RuleBehaviour,
@@ -113,24 +140,41 @@ impl PreparedRule {
         rule: Rule,
         compiled: CompiledQuery,
         with_parameters: bool,
+        sequences: &SequenceOptions,
     ) -> Result<Self, EngineError> {
         let rule_id = rule.rule_id.clone();
         let language = rule.language;
-        let behaviour = match (rule.rule_type, language) {
-            (RuleType::Eql, Some(Language::Eql)) | (RuleType::Query, Some(Language::Kuery)) => {
-                RuleBehaviour::EachMatch
+        let categories = compiled.categories();
+        let behaviour = match (rule.rule_type, language, compiled) {
+            (RuleType::Eql, Some(Language::Eql), CompiledQuery::Sequence(plan)) => {
+                let sequence = SequenceRule::new(plan, rule.tiebreaker_field.clone(), sequences)
+                    .map_err(|error| EngineError::UnsupportedQuery {
+                        rule_id: rule_id.clone(),
+                        problem: error.to_string(),
+                    })?;
+                RuleBehaviour::Sequence(Box::new(sequence))
             }
-            (RuleType::NewTerms, Some(Language::Kuery)) => {
-                RuleBehaviour::NewTerms(new_terms_state(&rule)?)
+            (_, _, CompiledQuery::Sequence(_)) => {
+                return Err(EngineError::UnsupportedQuery {
+                    rule_id,
+                    problem: "an EQL sequence needs an `eql` rule".to_owned(),
+                });
             }
-            (RuleType::Eql | RuleType::Query | RuleType::NewTerms, language) => {
+            (RuleType::Eql, Some(Language::Eql), CompiledQuery::Event { program, .. })
+            | (RuleType::Query, Some(Language::Kuery), CompiledQuery::Event { program, .. }) => {
+                RuleBehaviour::EachMatch(program)
+            }
+            (RuleType::NewTerms, Some(Language::Kuery), CompiledQuery::Event { program, .. }) => {
+                RuleBehaviour::NewTerms(program, new_terms_state(&rule)?)
+            }
+            (RuleType::Eql | RuleType::Query | RuleType::NewTerms, language, _) => {
                 return Err(EngineError::UnsupportedLanguage {
                     rule_id,
                     rule_type: rule.rule_type.to_string(),
                     language: language.map_or_else(|| "none".to_owned(), |l| l.to_string()),
                 });
             }
-            (other, _) => {
+            (other, _, _) => {
                 return Err(EngineError::UnsupportedRuleType {
                     rule_id,
                     rule_type: other.to_string(),
@@ -145,25 +189,30 @@ impl PreparedRule {
         let indices = IndexPatterns::parse(&patterns).map_err(|error| {
             EngineError::IndexPattern { rule_id: rule_id.clone(), problem: error.to_string() }
         })?;
-        let category = match compiled.category {
-            EventCategory::Any => None,
-            EventCategory::Named(value) => {
-                let field = rule
-                    .event_category_override
-                    .clone()
-                    .unwrap_or_else(|| "event.category".to_owned());
-                Some((field, value))
-            }
-        };
+        let categories = categories.map(|values| {
+            let field =
+                rule.event_category_override.clone().unwrap_or_else(|| "event.category".to_owned());
+            (field, values)
+        });
         Ok(Self {
             alert: alert_rule(&rule, with_parameters),
-            program: compiled.program,
-            category,
+            categories,
             indices,
             timestamp_override: rule.timestamp_override.clone(),
             behaviour,
             rule,
         })
+    }
+
+    /// True if this rule uses the event: its query matches it (event rules), or one of its
+    /// terms or its `until` clause does (sequences).
+    pub(crate) fn uses(&self, vm: &mut Vm, view: &mut EventView<'_>) -> bool {
+        match &self.behaviour {
+            RuleBehaviour::EachMatch(program) | RuleBehaviour::NewTerms(program, _) => {
+                vm.matches(program, view)
+            }
+            RuleBehaviour::Sequence(sequence) => sequence.uses(vm, view),
+        }
     }
 
     /// The event's time as this rule reads it: `timestamp_override` when set and present,
@@ -173,19 +222,26 @@ impl PreparedRule {
         &self,
         document: &Value,
     ) -> (Option<EventTime>, Vec<(String, TimeError)>) {
-        let mut problems = Vec::new();
-        let fields = self.timestamp_override.iter().map(String::as_str).chain(["@timestamp"]);
-        for field in fields {
-            if let Some(value) = first_value(document, field) {
-                match EventTime::from_json(value) {
-                    Ok(Some(time)) => return (Some(time), problems),
-                    Ok(None) => {}
-                    Err(error) => problems.push((field.to_owned(), error)),
-                }
+        rule_time(self.timestamp_override.as_deref(), document)
+    }
+}
+
+/// The event's time for a rule with `timestamp_override` (see [`PreparedRule::event_time`]).
+pub(crate) fn rule_time(
+    timestamp_override: Option<&str>,
+    document: &Value,
+) -> (Option<EventTime>, Vec<(String, TimeError)>) {
+    let mut problems = Vec::new();
+    for field in timestamp_override.into_iter().chain(["@timestamp"]) {
+        if let Some(value) = first_value(document, field) {
+            match EventTime::from_json(value) {
+                Ok(Some(time)) => return (Some(time), problems),
+                Ok(None) => {}
+                Err(error) => problems.push((field.to_owned(), error)),
             }
         }
-        (None, problems)
     }
+    (None, problems)
 }
 
 /// The `new_terms` state of `rule`, from its `[rule.new_terms]` settings.
@@ -230,6 +286,7 @@ fn alert_rule(rule: &Rule, with_parameters: bool) -> AlertRule {
         risk_score: rule.risk_score,
         fields,
         parameters: with_parameters.then(|| parameters_json(rule)),
+        building_block_type: rule.building_block_type.clone(),
     }
 }
 

@@ -39,7 +39,7 @@ fn glob_program(fields: &mut FieldTable, field: &str, pattern: &str) -> Program 
 fn compiled(program: Program, category: Option<&str>) -> CompiledQuery {
     let category =
         category.map_or(EventCategory::Any, |name| EventCategory::Named(name.to_owned()));
-    CompiledQuery { program, category }
+    CompiledQuery::Event { program, category }
 }
 
 fn run(engine: &mut Engine, lines: &[Value]) -> RunOutput {

@@ -1,20 +1,15 @@
 //! `search`: EQL search API ordering, `size`, `result_position`, tiebreakers and ids.
 
-use rule_engine::{
-    CompiledQuery, EventCategory, NdjsonReader, QueryOptions, ResultPosition, search,
-};
-use rule_vm::{CaseMode, FieldTable, Instr, ProgramBuilder, StrMatcher, Test};
+use rule_engine::{EventCategory, NdjsonReader, QueryOptions, ResultPosition, search};
+use rule_vm::{CaseMode, FieldTable, Instr, Program, ProgramBuilder, StrMatcher, Test};
 use serde_json::json;
 
-fn process_query(fields: &mut FieldTable) -> CompiledQuery {
+fn process_query(fields: &mut FieldTable) -> (Program, EventCategory) {
     let field = fields.intern("process.name");
     let mut builder = ProgramBuilder::new();
     let matcher = builder.add_matcher(StrMatcher::glob("*.exe", false, CaseMode::Insensitive));
     builder.emit(Instr::Test { field, test: Test::Matches { matcher } }, (0, 1));
-    CompiledQuery {
-        program: builder.finish().expect("valid program"),
-        category: EventCategory::Named("process".to_owned()),
-    }
+    (builder.finish().expect("valid program"), EventCategory::Named("process".to_owned()))
 }
 
 fn events() -> String {
@@ -37,13 +32,13 @@ fn names(hits: &[rule_engine::Hit]) -> Vec<&str> {
 #[test]
 fn ordered_by_timestamp_then_tiebreaker_then_input() {
     let mut fields = FieldTable::new();
-    let query = process_query(&mut fields);
+    let (program, category) = process_query(&mut fields);
     let options = QueryOptions {
         tiebreaker_field: Some("event.sequence".to_owned()),
         ..QueryOptions::default()
     };
     let text = events();
-    let output = search(&fields, &query, &options, NdjsonReader::new(text.as_bytes()));
+    let output = search(&fields, &program, &category, &options, NdjsonReader::new(text.as_bytes()));
     assert_eq!(names(&output.hits), vec!["a.exe", "b.exe", "c.exe", "d.exe"]);
     assert_eq!((output.events_read, output.matched, output.without_timestamp), (7, 5, 1));
     assert_eq!(output.malformed_lines.len(), 1);
@@ -57,24 +52,27 @@ fn ordered_by_timestamp_then_tiebreaker_then_input() {
 #[test]
 fn size_with_head_and_tail() {
     let mut fields = FieldTable::new();
-    let query = process_query(&mut fields);
+    let (program, category) = process_query(&mut fields);
     let text = events();
     let tail = QueryOptions { size: 2, ..QueryOptions::default() };
-    let output = search(&fields, &query, &tail, NdjsonReader::new(text.as_bytes()));
+    let output = search(&fields, &program, &category, &tail, NdjsonReader::new(text.as_bytes()));
     // Without a tiebreaker, equal timestamps keep input order: c, b, d.
     assert_eq!(names(&output.hits), vec!["b.exe", "d.exe"]);
     let head =
         QueryOptions { size: 2, result_position: ResultPosition::Head, ..QueryOptions::default() };
-    let output = search(&fields, &query, &head, NdjsonReader::new(text.as_bytes()));
+    let output = search(&fields, &program, &category, &head, NdjsonReader::new(text.as_bytes()));
     assert_eq!(names(&output.hits), vec!["a.exe", "c.exe"]);
     let all = QueryOptions { size: 100, ..QueryOptions::default() };
-    assert_eq!(search(&fields, &query, &all, NdjsonReader::new(text.as_bytes())).hits.len(), 4);
+    assert_eq!(
+        search(&fields, &program, &category, &all, NdjsonReader::new(text.as_bytes())).hits.len(),
+        4
+    );
 }
 
 #[test]
 fn category_field_and_timestamp_field_are_configurable() {
     let mut fields = FieldTable::new();
-    let query = process_query(&mut fields);
+    let (program, category) = process_query(&mut fields);
     let line =
         json!({"ts": "2025-01-01T00:00:00Z", "kind": "process", "process": {"name": "z.exe"}});
     let text = format!("{line}\n");
@@ -83,9 +81,14 @@ fn category_field_and_timestamp_field_are_configurable() {
         event_category_field: "kind".to_owned(),
         ..QueryOptions::default()
     };
-    let output = search(&fields, &query, &options, NdjsonReader::new(text.as_bytes()));
+    let output = search(&fields, &program, &category, &options, NdjsonReader::new(text.as_bytes()));
     assert_eq!(names(&output.hits), vec!["z.exe"]);
-    let defaults =
-        search(&fields, &query, &QueryOptions::default(), NdjsonReader::new(text.as_bytes()));
+    let defaults = search(
+        &fields,
+        &program,
+        &category,
+        &QueryOptions::default(),
+        NdjsonReader::new(text.as_bytes()),
+    );
     assert!(defaults.hits.is_empty());
 }

@@ -1,0 +1,132 @@
+//! Running the engine's sequence rules: holding the events they use, feeding each rule's state
+//! machine in search order, and turning completed sequences into alerts as they complete.
+
+use rule_sequence::{EventRef, SequenceMatch};
+use rule_vm::{EventView, FieldTable, Vm};
+
+use crate::alert::{Alert, AlertSource};
+use crate::engine::{AlertOrder, TimeWarnings, event_id};
+use crate::held_events::{HeldEvent, HeldEvents};
+use crate::input::InputEvent;
+use crate::rule::{PreparedRule, RuleBehaviour, rule_time};
+use crate::sequence_alert::build_sequence_alerts;
+
+/// The events sequence rules hold and the alerts of the sequences found so far.
+#[derive(Debug, Default)]
+pub(crate) struct SequenceRuns {
+    held: HeldEvents,
+    alerts: Vec<(AlertOrder, Alert)>,
+    referenced: Vec<EventRef>,
+}
+
+impl SequenceRuns {
+    /// Queues `event` (arrival `arrival`, from `index`) for the sequence rules at `users`;
+    /// true if at least one of them took it (it had a usable timestamp).
+    pub(crate) fn hold(
+        &mut self,
+        rules: &mut [PreparedRule],
+        users: &[usize],
+        event: InputEvent,
+        index: Option<String>,
+        arrival: usize,
+    ) -> bool {
+        let mut taken = false;
+        for &position in users {
+            if let RuleBehaviour::Sequence(sequence) = &mut rules[position].behaviour {
+                taken |= sequence.offer(&event.source, arrival);
+            }
+        }
+        if taken {
+            self.held.insert(arrival, HeldEvent { event, index });
+        }
+        taken
+    }
+
+    /// Feeds every rule the events that are ready (all of them when `flush`, which also ends
+    /// the rules' runs), raising alerts for completed sequences; forgets unneeded events.
+    pub(crate) fn pump(
+        &mut self,
+        rules: &mut [PreparedRule],
+        fields: &FieldTable,
+        vm: &mut Vm,
+        flush: bool,
+        warnings: &mut TimeWarnings<'_>,
+    ) {
+        for (position, rule) in rules.iter_mut().enumerate() {
+            let PreparedRule { behaviour, alert, timestamp_override, .. } = rule;
+            let RuleBehaviour::Sequence(sequence) = behaviour else { continue };
+            let mut found = Vec::new();
+            while let Some(key) = sequence.next_ready(flush) {
+                let Some(held) = self.held.get(key.arrival()) else { continue };
+                let mut view = EventView::new(fields, &held.event.source);
+                found.extend(sequence.feed(key, &mut view, vm));
+            }
+            if flush {
+                match sequence.finish() {
+                    Ok(last) => found.extend(last),
+                    Err(error) => warnings.note_problem(format!("rule `{}`: {error}", alert.name)),
+                }
+            }
+            let context =
+                AlertContext { position, timestamp_override: timestamp_override.as_deref() };
+            for sequence_match in found {
+                self.raise(&context, alert, &sequence_match, warnings);
+            }
+        }
+        if flush || self.held.wants_sweep() {
+            self.referenced.clear();
+            for rule in rules.iter() {
+                if let RuleBehaviour::Sequence(sequence) = &rule.behaviour {
+                    sequence.referenced_events(&mut self.referenced);
+                }
+            }
+            self.held.sweep(&mut self.referenced);
+        }
+    }
+
+    /// The alerts raised so far, and the most events held at once; ready for the next run.
+    pub(crate) fn take_alerts(&mut self) -> (Vec<(AlertOrder, Alert)>, usize) {
+        (std::mem::take(&mut self.alerts), self.held.clear())
+    }
+
+    fn raise(
+        &mut self,
+        context: &AlertContext<'_>,
+        rule: &crate::alert::AlertRule,
+        sequence_match: &SequenceMatch,
+        warnings: &mut TimeWarnings<'_>,
+    ) {
+        let members: Vec<(usize, &HeldEvent)> = sequence_match
+            .events
+            .iter()
+            .flatten()
+            .filter_map(|&EventRef(arrival)| Some((arrival, self.held.get(arrival)?)))
+            .collect();
+        let ids: Vec<String> = members.iter().map(|(_, held)| event_id(&held.event)).collect();
+        let mut sources = Vec::with_capacity(members.len());
+        for ((_, held), id) in members.iter().zip(&ids) {
+            let (time, problems) = rule_time(context.timestamp_override, &held.event.source);
+            warnings.note_time(held.event.line, problems);
+            sources.push(AlertSource {
+                document: &held.event.source,
+                index: held.index.as_deref(),
+                id,
+                time,
+            });
+        }
+        let Some(last) = sources.last() else { return };
+        let time = last.time;
+        let last_arrival = members.last().map_or(0, |&(arrival, _)| arrival);
+        let alerts = build_sequence_alerts(context.position, rule, &sources, time);
+        for (member, alert) in alerts.into_iter().enumerate() {
+            let order = (time.is_none(), time, last_arrival, context.position, member);
+            self.alerts.push((order, alert));
+        }
+    }
+}
+
+/// Which rule raises the alerts and how it reads event times.
+struct AlertContext<'a> {
+    position: usize,
+    timestamp_override: Option<&'a str>,
+}
