@@ -4,36 +4,14 @@
 
 #![allow(clippy::print_stdout, reason = "the runners report `N passed, M failed`")]
 
+mod support;
+
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use walkdir::WalkDir;
+use support::{corpus_queries, shared_dir};
 
-fn shared_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
-}
 
-/// The `[rule] query` of every `language = "eql"` rule in the corpus.
-fn corpus_eql_queries() -> Vec<(PathBuf, String)> {
-    let root = shared_dir().join("corpus/detection-rules");
-    let mut queries = Vec::new();
-    for entry in WalkDir::new(&root).sort_by_file_name() {
-        let entry = entry.expect("corpus is readable");
-        if entry.path().extension().is_none_or(|e| e != "toml") {
-            continue;
-        }
-        let text = std::fs::read_to_string(entry.path()).expect("rule file is readable");
-        let Ok(rule) = text.parse::<toml::Table>() else { continue };
-        let Some(rule) = rule.get("rule").and_then(toml::Value::as_table) else { continue };
-        if rule.get("language").and_then(toml::Value::as_str) != Some("eql") {
-            continue;
-        }
-        let query =
-            rule.get("query").and_then(toml::Value::as_str).expect("an EQL rule has a query");
-        queries.push((entry.path().to_path_buf(), query.to_owned()));
-    }
-    queries
-}
 
 /// Parses, prints and re-parses `query`; describes the first thing that went wrong.
 fn round_trip(query: &str) -> Result<(), String> {
@@ -54,7 +32,7 @@ fn describe(errors: &eql_syntax::ParseErrors) -> String {
 
 #[test]
 fn corpus_eql_rules_parse_and_round_trip() {
-    let queries = corpus_eql_queries();
+    let queries = corpus_queries("eql");
     let (mut passed, mut failures) = (0usize, Vec::new());
     for (path, query) in &queries {
         match round_trip(query) {
@@ -85,9 +63,9 @@ fn quote_bare_nulls(text: &str) -> String {
                     out.push('"');
                 }
                 if index % 2 == 0 {
-                    out.push_str(&quote_null_words(piece))
+                    out.push_str(&quote_null_words(piece));
                 } else {
-                    out.push_str(piece)
+                    out.push_str(piece);
                 }
             }
         }
