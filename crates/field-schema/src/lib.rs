@@ -28,6 +28,7 @@
 
 pub mod builtin;
 mod date;
+mod date_math;
 mod error;
 mod field_type;
 mod flat;
@@ -39,6 +40,7 @@ mod spec;
 pub use date::{
     DEFAULT_DATE_FORMAT, DEFAULT_DATE_NANOS_FORMAT, DateFormat, DateFormatError, parse_date,
 };
+pub use date_math::{DateMath, DateMathError, date_bound};
 pub use error::{JsonSyntaxError, SchemaError, TsvLineError};
 pub use field_type::FieldType;
 pub use mapping::{QA_KEYWORD_PLACEHOLDER, es_qa_mapping_text};

@@ -404,7 +404,7 @@ impl EqlLowering<'_> {
         let literal = literal_text(lit).unwrap_or_default();
         let test = if let Some((format, nanos)) = info.date() {
             let format = format.clone();
-            let bound = |up: bool| crate::date_math::date_bound(&literal, &format, self.now, up);
+            let bound = |up: bool| field_schema::date_bound(&literal, &format, self.now, up);
             let (low, high) = match (bound(false), bound(true)) {
                 (Ok(low), Ok(high)) => (low, high),
                 (Err(message), _) | (_, Err(message)) => {

@@ -9,13 +9,14 @@
 //!   whole-value glob on keyword-family fields and a per-token glob on text fields;
 //! * numeric: the value must be a number (`"01"` = 1), else ES fails the search: a compile
 //!   error here; `ip`: an address or CIDR block; `boolean`: `true` / `false`;
-//! * `date`: `[v, v]` with ES rounding of partial dates and date math ([`crate::date_math`]);
+//! * `date`: `[v, v]` with ES rounding of partial dates and date math ([`field_schema::DateMath`]);
 //! * ranges: numeric, date, ip and version order by type; anything else compares text in byte
 //!   order (`"9" > "10"` on a keyword).
 //!
 //! Free text is `multi_match` (lenient) over all fields: exact whole values on every event
 //! leaf, plus token matching on every analysed field of the schema.
 
+use field_schema::date_bound;
 use kql_syntax::ast::{RangeOp, Value, ValueKind, WildcardPart};
 use rule_span::Span;
 use rule_vm::{
@@ -24,7 +25,6 @@ use rule_vm::{
 };
 
 use crate::cond::Cond;
-use crate::date_math::date_bound;
 use crate::error::CompileError;
 use crate::kql::{KqlLowering, Scope, exact_text, wildcard_parts};
 use crate::types::{FieldInfo, lookup};

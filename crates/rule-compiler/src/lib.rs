@@ -16,7 +16,6 @@
 
 mod compiler;
 mod cond;
-mod date_math;
 mod eql;
 mod error;
 mod fold;

@@ -1,7 +1,8 @@
 //! Date literals against `date` / `date_nanos` fields, read as Elasticsearch reads the bounds
 //! of a `range` query (ES reference, "Range query › Date math and rounding", "Date math"):
 //!
-//! * a literal is parsed with the field's mapping format; `now` is the compile-time clock;
+//! * a literal is parsed with the field's mapping format; `now` is the caller's clock (the
+//!   compiler's, or a rule execution's time in the detection engine);
 //! * date math follows `now` or `<date>||`: `+N<unit>`, `-N<unit>`, `/<unit>` with units
 //!   `y M w d h H m s`;
 //! * rounding: a bound that rounds *up* (`lte`, `gt`, and the upper end of a term on a date
@@ -12,9 +13,12 @@
 //! All instants are nanoseconds since the epoch, UTC (detection rules run KQL with
 //! `dateFormatTZ: 'Zulu'`, kql.md §2.2).
 
-use field_schema::DateFormat;
+use std::fmt;
+
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp, Zoned};
+
+use crate::DateFormat;
 
 /// A calendar or clock unit of date math.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,26 +104,122 @@ fn last_instant(start: i128, unit: Unit) -> Option<i128> {
     Some(add(start, unit, 1)? - 1)
 }
 
-/// Reads a date bound. `round_up` selects the upper reading of a partial date or a `/unit`
-/// rounding. `Err` holds a reason for the compile error.
-pub(crate) fn date_bound(
-    text: &str,
-    format: &DateFormat,
-    now: Timestamp,
-    round_up: bool,
-) -> Result<i128, String> {
-    let text = text.trim();
-    let (anchor, math) = if let Some(rest) = text.strip_prefix("now") {
-        (now.as_nanosecond(), rest)
-    } else if let Some((date, rest)) = text.split_once("||") {
-        (parse_plain(date, format, false)?, rest)
-    } else {
-        return parse_plain(text, format, round_up);
-    };
-    apply_math(anchor, math, round_up).ok_or_else(|| format!("invalid date math `{math}`"))
+/// A parsed date-math expression: an anchor (`now`, a date, or `<date>||`) and its steps.
+///
+/// Parse once, [`resolve`](Self::resolve) against any "now": the detection engine resolves
+/// `history_window_start` (`now-14d`) against each rule execution, the compiler resolves
+/// range bounds against its clock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DateMath {
+    text: String,
+    anchor: Anchor,
+    steps: Vec<Step>,
 }
 
-fn apply_math(mut nanos: i128, math: &str, round_up: bool) -> Option<i128> {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Anchor {
+    Now,
+    /// A date: its first instant, and the last instant of its precision (the reading of an
+    /// upper bound; equal to `start` for a `<date>||` anchor, which ES does not round).
+    Fixed {
+        start: i128,
+        last: Option<i128>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    Add(i64, Unit),
+    Round(Unit),
+}
+
+/// Why a date-math expression was rejected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DateMathError {
+    /// The date (before `||`, or the whole text) does not read with the format.
+    #[error("failed to parse date `{text}` with format [{format}]")]
+    Date {
+        /// The date as written.
+        text: String,
+        /// The format tried.
+        format: String,
+    },
+    /// The math after the anchor is not `+N<unit>`, `-N<unit>` or `/<unit>`.
+    #[error("invalid date math `{math}`")]
+    Math {
+        /// The math as written.
+        math: String,
+    },
+    /// A date rounded up to the end of its precision leaves the supported years.
+    #[error("date `{text}` is out of range")]
+    OutOfRange {
+        /// The date as written.
+        text: String,
+    },
+}
+
+impl DateMath {
+    /// Parses `text`; a date anchor is read with `format`.
+    pub fn parse(text: &str, format: &DateFormat) -> Result<Self, DateMathError> {
+        let trimmed = text.trim();
+        let (anchor, math) = if let Some(rest) = trimmed.strip_prefix("now") {
+            (Anchor::Now, rest)
+        } else if let Some((date, rest)) = trimmed.split_once("||") {
+            let start = parse_plain(date, format, false)?;
+            (Anchor::Fixed { start, last: Some(start) }, rest)
+        } else {
+            let start = parse_plain(trimmed, format, false)?;
+            let last = parse_plain(trimmed, format, true).ok();
+            (Anchor::Fixed { start, last }, "")
+        };
+        let steps =
+            parse_steps(math).ok_or_else(|| DateMathError::Math { math: math.to_owned() })?;
+        Ok(Self { text: text.to_owned(), anchor, steps })
+    }
+
+    /// The instant (nanoseconds since the epoch) this expression names when "now" is `now`.
+    /// `round_up` reads it as an upper bound: `/unit` moves to the last instant of the unit
+    /// and a partial date to the end of its precision. `None` when the result leaves jiff's
+    /// range.
+    pub fn resolve(&self, now: Timestamp, round_up: bool) -> Option<i128> {
+        let mut nanos = match self.anchor {
+            Anchor::Now => now.as_nanosecond(),
+            Anchor::Fixed { last, .. } if round_up => last?,
+            Anchor::Fixed { start, .. } => start,
+        };
+        for step in &self.steps {
+            nanos = match *step {
+                Step::Add(amount, unit) => add(nanos, unit, amount)?,
+                Step::Round(unit) => {
+                    let start = floor(nanos, unit)?;
+                    if round_up { last_instant(start, unit)? } else { start }
+                }
+            };
+        }
+        Some(nanos)
+    }
+
+    /// Whether the expression depends on "now".
+    pub fn is_relative(&self) -> bool {
+        self.anchor == Anchor::Now
+    }
+
+    /// The expression as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for DateMath {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.text)
+    }
+}
+
+/// `+N<unit>`, `-N<unit>` (a missing `N` is 1, as in ES's `JavaDateMathParser`) and
+/// `/<unit>`, in order; `None` on anything else.
+fn parse_steps(math: &str) -> Option<Vec<Step>> {
+    let mut steps = Vec::new();
     let mut chars = math.chars().peekable();
     while let Some(op) = chars.next() {
         match op {
@@ -130,34 +230,52 @@ fn apply_math(mut nanos: i128, math: &str, round_up: bool) -> Option<i128> {
                 }
                 let amount: i64 = if digits.is_empty() { 1 } else { digits.parse().ok()? };
                 let unit = Unit::from_char(chars.next()?)?;
-                nanos = add(nanos, unit, if op == '-' { -amount } else { amount })?;
+                steps.push(Step::Add(if op == '-' { -amount } else { amount }, unit));
             }
-            '/' => {
-                let unit = Unit::from_char(chars.next()?)?;
-                let start = floor(nanos, unit)?;
-                nanos = if round_up { last_instant(start, unit)? } else { start };
-            }
+            '/' => steps.push(Step::Round(Unit::from_char(chars.next()?)?)),
             _ => return None,
         }
     }
-    Some(nanos)
+    Some(steps)
+}
+
+/// Reads a date bound as ES reads a `range` query bound. `round_up` selects the upper
+/// reading of a partial date or a `/unit` rounding. `Err` holds a reason for the compile
+/// error.
+pub fn date_bound(
+    text: &str,
+    format: &DateFormat,
+    now: Timestamp,
+    round_up: bool,
+) -> Result<i128, String> {
+    let math = DateMath::parse(text, format).map_err(|error| error.to_string())?;
+    math.resolve(now, round_up).ok_or_else(|| {
+        let trimmed = text.trim();
+        let steps =
+            trimmed.strip_prefix("now").or_else(|| trimmed.split_once("||").map(|(_, m)| m));
+        let error = match steps {
+            Some(math) => DateMathError::Math { math: math.to_owned() },
+            None => DateMathError::OutOfRange { text: trimmed.to_owned() },
+        };
+        error.to_string()
+    })
 }
 
 /// A date without math: parsed with the field's format, rounded up to the end of its
 /// precision when `round_up`.
-fn parse_plain(text: &str, format: &DateFormat, round_up: bool) -> Result<i128, String> {
+fn parse_plain(text: &str, format: &DateFormat, round_up: bool) -> Result<i128, DateMathError> {
     let millis = format.parse_nanos(text).map(i128::from).or_else(|| {
         // Before 1970 `parse_nanos` refuses; `parse_millis` reads the same instant.
         format.parse_millis(text).map(|ms| i128::from(ms) * 1_000_000)
     });
     let Some(start) = millis else {
-        return Err(format!("failed to parse date `{text}` with format [{format}]"));
+        return Err(DateMathError::Date { text: text.to_owned(), format: format.to_string() });
     };
     if !round_up {
         return Ok(start);
     }
     let unit = precision(text, format);
-    last_instant(start, unit).ok_or_else(|| format!("date `{text}` is out of range"))
+    last_instant(start, unit).ok_or_else(|| DateMathError::OutOfRange { text: text.to_owned() })
 }
 
 /// The finest unit `text` states: from the ISO-8601 shape when it has one, from epoch digits,
