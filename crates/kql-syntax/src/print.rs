@@ -129,10 +129,17 @@ fn write_quoted(f: &mut Formatter<'_>, text: &str) -> fmt::Result {
             '\t' => f.write_str("\\t")?,
             '\r' => f.write_str("\\r")?,
             '\n' => f.write_str("\\n")?,
+            c if c.is_control() => write_code_point(f, c)?,
             c => f.write_char(c)?,
         }
     }
     f.write_char('"')
+}
+
+/// `\uXXXX`, which Kibana decodes back to `c` in quoted and unquoted text alike (every
+/// control character is in the Basic Multilingual Plane, so four digits suffice).
+fn write_code_point(f: &mut Formatter<'_>, c: char) -> fmt::Result {
+    write!(f, "\\u{:04x}", u32::from(c))
 }
 
 /// An unquoted string literal. Kibana trims the text, so an empty string is written as an
@@ -168,7 +175,9 @@ fn write_escaped(f: &mut Formatter<'_>, text: &str, at_end: bool) -> fmt::Result
             '\t' => f.write_str("\\t")?,
             '\r' => f.write_str("\\r")?,
             '\n' => f.write_str("\\n")?,
-            '\u{A0}' => f.write_str("\\u00a0")?,
+            // U+00A0 is whitespace to Kibana; control characters are escaped so that the
+            // printed text holds none.
+            c if c == '\u{A0}' || c.is_control() => write_code_point(f, c)?,
             'o' | 'O' | 'a' | 'A'
                 if after_space
                     && (keyword_at(rest, "or", at_end) || keyword_at(rest, "and", at_end)) =>
@@ -176,9 +185,7 @@ fn write_escaped(f: &mut Formatter<'_>, text: &str, at_end: bool) -> fmt::Result
                 write!(f, "\\{c}")?;
             }
             // `\not` would be a newline: escape the `n` as a code point instead.
-            'n' | 'N' if keyword_at(rest, "not", at_end) => {
-                write!(f, "\\u{:04x}", u32::from(c))?;
-            }
+            'n' | 'N' if keyword_at(rest, "not", at_end) => write_code_point(f, c)?,
             c => f.write_char(c)?,
         }
         previous = Some(c);
@@ -192,5 +199,44 @@ fn keyword_at(rest: &str, keyword: &str, at_end: bool) -> bool {
     rest.get(..keyword.len()).is_some_and(|w| w.eq_ignore_ascii_case(keyword)) && {
         let after = &rest[keyword.len()..];
         after.starts_with(' ') || (after.is_empty() && at_end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ast::{Node, NodeKind, ValueExprKind, ValueKind};
+
+    /// The value of the query's only `field:value` node.
+    fn value_kind(query: &str) -> ValueKind {
+        let parsed = crate::parse(query).unwrap_or_else(|e| panic!("{query:?}: {:?}", e.errors));
+        let Node { kind: NodeKind::Field { values, .. }, .. } = parsed.root else {
+            panic!("{query:?} is not a field query");
+        };
+        let ValueExprKind::Value(value) = values.kind else { panic!("{query:?}: not one value") };
+        value.kind
+    }
+
+    #[test]
+    fn control_characters_print_as_code_point_escapes() {
+        for c in ['\u{0}', '\u{1}', '\u{b}', '\u{c}', '\u{1b}', '\u{1f}', '\u{7f}', '\u{85}'] {
+            for text in [format!("a{c}b"), format!("{c}"), format!("{c}x{c}")] {
+                let query = format!("f:\"{}\"", text.replace('\\', "\\\\"));
+                let quoted = value_kind(&query);
+                assert_eq!(quoted, ValueKind::Quoted(text.clone()));
+                let printed = crate::parse(&query).unwrap().to_string();
+                assert!(!printed.contains(c), "{printed:?} holds {c:?}");
+                assert_eq!(
+                    printed,
+                    format!("f:\"{}\"", text.replace(c, &format!("\\u{:04x}", u32::from(c))))
+                );
+                assert_eq!(value_kind(&printed), quoted, "{printed:?}");
+            }
+            let unquoted = format!("f:a\\u{:04x}b", u32::from(c));
+            let kind = value_kind(&unquoted);
+            assert_eq!(kind, ValueKind::Unquoted(format!("a{c}b")));
+            let printed = crate::parse(&unquoted).unwrap().to_string();
+            assert_eq!(printed, unquoted);
+            assert_eq!(value_kind(&printed), kind);
+        }
     }
 }
