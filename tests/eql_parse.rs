@@ -11,8 +11,6 @@ use std::path::PathBuf;
 
 use support::{corpus_queries, shared_dir};
 
-
-
 /// Parses, prints and re-parses `query`; describes the first thing that went wrong.
 fn round_trip(query: &str) -> Result<(), String> {
     let parsed = eql_syntax::parse(query).map_err(|e| describe(&e))?;
