@@ -12,11 +12,13 @@
 //! diagnostics are the individual [`EqlError`]s with byte spans into the query.
 
 pub mod ast;
+mod comment;
 mod error;
 mod parser;
 mod print;
 mod spanless;
 
+pub use comment::Comment;
 pub use error::{EqlError, ParseErrors};
 pub use parser::prescan::{MAX_DEPTH, MAX_QUERY_BYTES};
 
@@ -25,4 +27,19 @@ pub use parser::prescan::{MAX_DEPTH, MAX_QUERY_BYTES};
 /// Never panics; every problem found is returned, in source order.
 pub fn parse(text: &str) -> Result<ast::Query, ParseErrors> {
     parser::parse(text)
+}
+
+/// Parses like [`parse`], and also returns the query's `//` and `/* */` comments, in source
+/// order (the tree has no place for them).
+///
+/// ```
+/// let (query, comments) =
+///     eql_syntax::parse_with_comments("process where a : \"//x\" // why\n").unwrap();
+/// assert_eq!(query.to_string(), "process where a : \"//x\"");
+/// assert_eq!(comments[0].text, "// why");
+/// ```
+pub fn parse_with_comments(text: &str) -> Result<(ast::Query, Vec<Comment>), ParseErrors> {
+    let mut comments = Vec::new();
+    let query = parser::parse_with_comments(text, Some(&mut comments))?;
+    Ok((query, comments))
 }
