@@ -53,4 +53,15 @@ pub enum SequenceError {
     #[error("max_samples_per_key must be at least 1")]
     #[diagnostic(code(sequence::max_samples_per_key))]
     ZeroSamplesPerKey,
+    /// A saved matcher state that does not fit the plan (a corrupt state file, or state saved
+    /// for another query).
+    #[error("the saved sequence state does not fit the query: {problem}")]
+    #[diagnostic(
+        code(sequence::invalid_state),
+        help("delete the state directory to start the rule's sequences afresh")
+    )]
+    InvalidState {
+        /// What does not fit.
+        problem: String,
+    },
 }

@@ -16,10 +16,11 @@ use std::hash::{Hash, Hasher};
 
 use rule_compiler::JoinKey;
 use rule_vm::EventView;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// One join-key value.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum KeyValue {
     /// No value (only for optional keys). Sorts first, like a composite aggregation's
     /// `missing_bucket` in ascending order.
@@ -34,9 +35,23 @@ pub enum KeyValue {
     Text(String),
 }
 
-/// A float that can be hashed and ordered (total order, `-0.0 < 0.0`).
-#[derive(Clone, Copy, Debug)]
+/// A float that can be hashed and ordered (total order, `-0.0 < 0.0`); saved as its bits, so
+/// that every value (`NaN` and `-0.0` too) comes back unchanged.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(from = "u64", into = "u64")]
 pub struct FloatKey(pub f64);
+
+impl From<u64> for FloatKey {
+    fn from(bits: u64) -> Self {
+        FloatKey(f64::from_bits(bits))
+    }
+}
+
+impl From<FloatKey> for u64 {
+    fn from(key: FloatKey) -> Self {
+        key.0.to_bits()
+    }
+}
 
 impl PartialEq for FloatKey {
     fn eq(&self, other: &Self) -> bool {

@@ -35,6 +35,7 @@ mod key;
 mod limits;
 mod missing;
 mod sample;
+mod saved;
 mod search;
 mod sequence;
 mod window;
@@ -43,6 +44,7 @@ pub use error::SequenceError;
 pub use key::{FloatKey, KeyTuple, KeyValue, key_combinations};
 pub use limits::{Limits, MatchSummary};
 pub use sample::{SampleMatch, SampleMatcher};
+pub use saved::MatcherState;
 pub use search::{
     JoinedHit, SearchEvent, SearchHits, SearchOptions, SearchResponse, Tiebreaker, search,
 };

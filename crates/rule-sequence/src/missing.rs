@@ -25,29 +25,29 @@ use crate::sequence::SequenceMatch;
 const NANOS_PER_MILLI: i64 = 1_000_000;
 
 /// One completed positive-only sequence waiting for its missing-term check.
-struct Candidate {
-    result: SequenceMatch,
+pub(crate) struct Candidate {
+    pub(crate) result: SequenceMatch,
     /// Milliseconds of each plan stage's event (`None` for missing terms).
-    millis: Vec<Option<i64>>,
+    pub(crate) millis: Vec<Option<i64>>,
     /// `None` until decided; then whether it is kept.
-    kept: Option<bool>,
+    pub(crate) kept: Option<bool>,
 }
 
 /// Missing-term events by stage and key, and the candidates still being checked.
 pub(crate) struct MissingCheck {
-    missing: Vec<bool>,
+    pub(crate) missing: Vec<bool>,
     first_positive: usize,
     last_positive: usize,
     maxspan_millis: i64,
     /// Per plan stage (only missing ones used): key -> ascending event times (ms).
-    seen: Vec<HashMap<KeyTuple, VecDeque<i64>>>,
+    pub(crate) seen: Vec<HashMap<KeyTuple, VecDeque<i64>>>,
     /// Every recorded event, oldest first, to prune `seen` without scanning it.
-    arrivals: VecDeque<(i64, usize, KeyTuple)>,
+    pub(crate) arrivals: VecDeque<(i64, usize, KeyTuple)>,
     /// Candidates in completion order; `front_id` is the id of the first.
-    candidates: VecDeque<Candidate>,
-    front_id: u64,
+    pub(crate) candidates: VecDeque<Candidate>,
+    pub(crate) front_id: u64,
     /// (deadline in ms, candidate id) of undecided candidates with trailing terms.
-    deadlines: BTreeSet<(i64, u64)>,
+    pub(crate) deadlines: BTreeSet<(i64, u64)>,
 }
 
 impl MissingCheck {

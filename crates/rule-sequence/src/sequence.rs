@@ -34,12 +34,14 @@ use crate::missing::MissingCheck;
 use crate::window::ResultWindow;
 
 /// The caller's handle of an event (e.g. its index in the input).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct EventRef(pub usize);
 
 /// A matched sequence: its join-key values and one entry per stage (`None` is the
 /// placeholder of a missing-event term).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SequenceMatch {
     /// The join-key values, shared keys first.
     pub join_keys: KeyTuple,
@@ -49,18 +51,18 @@ pub struct SequenceMatch {
 
 /// A started, not yet completed sequence.
 #[derive(Debug)]
-struct Pending {
-    id: u64,
-    start_nanos: i64,
+pub(crate) struct Pending {
+    pub(crate) id: u64,
+    pub(crate) start_nanos: i64,
     /// (plan stage, event, time) of each matched positive stage.
-    steps: Vec<(usize, EventRef, i64)>,
+    pub(crate) steps: Vec<(usize, EventRef, i64)>,
 }
 
 /// Pending sequences of one key: slot i holds the newest sequence that has matched
 /// positive stage i (the last positive stage completes instead).
 #[derive(Debug)]
-struct KeyState {
-    slots: Vec<Option<Pending>>,
+pub(crate) struct KeyState {
+    pub(crate) slots: Vec<Option<Pending>>,
 }
 
 impl KeyState {
@@ -74,18 +76,18 @@ impl KeyState {
 /// The matcher shares its plan (an [`Arc`]), so a long-lived owner such as a detection engine
 /// can keep the plan and the matcher side by side.
 pub struct SequenceMatcher {
-    plan: Arc<SequencePlan>,
+    pub(crate) plan: Arc<SequencePlan>,
     /// Plan stage index of each positive (not missing) stage, in order.
-    positive: Vec<usize>,
+    pub(crate) positive: Vec<usize>,
     limits: Limits,
     maxspan_nanos: Option<i64>,
-    keys: HashMap<KeyTuple, KeyState>,
+    pub(crate) keys: HashMap<KeyTuple, KeyState>,
     /// (first-event time, id) -> (key, slot) of every pending sequence.
-    by_start: BTreeMap<(i64, u64), (KeyTuple, usize)>,
-    missing: Option<MissingCheck>,
-    window: ResultWindow<SequenceMatch>,
-    next_id: u64,
-    summary: MatchSummary,
+    pub(crate) by_start: BTreeMap<(i64, u64), (KeyTuple, usize)>,
+    pub(crate) missing: Option<MissingCheck>,
+    pub(crate) window: ResultWindow<SequenceMatch>,
+    pub(crate) next_id: u64,
+    pub(crate) summary: MatchSummary,
     hits: Vec<bool>,
 }
 
