@@ -196,6 +196,12 @@ impl Engine {
         self.rules.iter().map(|prepared| &prepared.rule)
     }
 
+    /// The prepared rules and the sequence runs, for saving and restoring state
+    /// (`persist.rs`).
+    pub(crate) fn parts_mut(&mut self) -> (&mut [PreparedRule], &mut SequenceRuns) {
+        (&mut self.rules, &mut self.sequences)
+    }
+
     /// Reads every event (or malformed line) of `input`, then [`finish`](Self::finish)es.
     pub fn run<I>(&mut self, input: I) -> RunOutput
     where

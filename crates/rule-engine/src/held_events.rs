@@ -55,6 +55,12 @@ impl HeldEvents {
         self.kept_at_last_sweep = self.events.len();
     }
 
+    /// The peak number held in the run, which restarts from what is held now (the end of a
+    /// run whose events go on into the next).
+    pub(crate) fn take_peak(&mut self) -> usize {
+        std::mem::replace(&mut self.peak, self.events.len())
+    }
+
     /// Forgets everything (end of a run) and returns the peak number held.
     pub(crate) fn clear(&mut self) -> usize {
         self.events.clear();

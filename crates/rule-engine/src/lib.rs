@@ -10,6 +10,7 @@ pub mod index_pattern;
 pub mod input;
 mod joined_query;
 pub mod new_terms;
+mod persist;
 pub mod query;
 pub mod reason;
 mod routing;
@@ -27,9 +28,11 @@ pub use input::{
     NdjsonReader, STDIN_NAME, open_events, read_events,
 };
 pub use joined_query::{JoinedOutput, search_joined};
+pub use persist::{PersistentEngine, rule_fingerprint};
 pub use query::{Hit, QueryOptions, QueryOutput, ResultPosition, search};
 pub use routing::Routing;
 pub use rule::{CompiledQuery, DEFAULT_INDEX_PATTERNS, EventCategory, QueryShapeError};
 pub use rule_sequence::{Limits, MatchSummary};
+pub use rule_state::{StateError, StateStore};
 pub use sequence_rule::{SequenceCounts, SequenceOptions};
 pub use timestamp::EventTime;

@@ -16,6 +16,7 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::date_math::DateMath;
@@ -37,6 +38,16 @@ pub struct NewTermsState {
     fields: Vec<String>,
     history_window_start: DateMath,
     last_seen: HashMap<Term, EventTime>,
+}
+
+/// A saved `new_terms` history: each remembered term and when it was last seen (nanoseconds
+/// since the epoch), sorted by term so the same history always saves the same way.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTermsHistory {
+    /// The rule's `new_terms_fields`, so a history is never read for other fields.
+    pub fields: Vec<String>,
+    /// `(term, last seen)`, one per term.
+    pub last_seen: Vec<(Term, i64)>,
 }
 
 /// The terms of one event, sorted into new and already seen.
@@ -86,6 +97,36 @@ impl NewTermsState {
     /// How many distinct terms are remembered.
     pub fn remembered(&self) -> usize {
         self.last_seen.len()
+    }
+
+    /// The history to save.
+    pub fn history(&self) -> NewTermsHistory {
+        let mut last_seen: Vec<(Term, i64)> =
+            self.last_seen.iter().map(|(term, time)| (term.clone(), time.as_nanos())).collect();
+        last_seen.sort_unstable();
+        NewTermsHistory { fields: self.fields.clone(), last_seen }
+    }
+
+    /// Replaces the history by a saved one; refuses one saved for other fields, or with
+    /// terms of another length.
+    pub fn restore_history(&mut self, history: NewTermsHistory) -> Result<(), String> {
+        if history.fields != self.fields {
+            return Err(format!(
+                "the saved history is for the fields {:?}, the rule has {:?}",
+                history.fields, self.fields
+            ));
+        }
+        if let Some((term, _)) =
+            history.last_seen.iter().find(|(t, _)| t.len() != self.fields.len())
+        {
+            return Err(format!("the saved term {term:?} does not have one value per field"));
+        }
+        self.last_seen = history
+            .last_seen
+            .into_iter()
+            .map(|(term, nanos)| (term, EventTime::from_nanos(nanos)))
+            .collect();
+        Ok(())
     }
 
     /// Records the terms of a matching event at `time` and says which were new.
@@ -230,6 +271,26 @@ mod tests {
         let (terms, truncated) = terms_of(&doc, &["a".to_owned(), "b".to_owned()]);
         assert!(truncated);
         assert_eq!(terms.len(), MAX_COMBINATIONS_PER_EVENT);
+    }
+
+    #[test]
+    fn a_saved_history_continues_where_it_stopped() {
+        let mut first = state(&["host.id", "task"]);
+        first.observe(
+            &json!({"host": {"id": "h1"}, "task": ["a", "b"]}),
+            at("2024-01-01T00:00:00Z"),
+        );
+        let saved = serde_json::to_string(&first.history()).unwrap();
+        let mut second = state(&["host.id", "task"]);
+        second.restore_history(serde_json::from_str(&saved).unwrap()).unwrap();
+        assert_eq!(second.remembered(), 2);
+        let seen = second.observe(
+            &json!({"host": {"id": "h1"}, "task": ["b", "c"]}),
+            at("2024-01-02T00:00:00Z"),
+        );
+        assert_eq!((seen.known, seen.new_terms), (1, vec![term(&["h1", "c"])]));
+        let mut other_fields = state(&["host.id"]);
+        assert!(other_fields.restore_history(first.history()).is_err());
     }
 
     #[test]

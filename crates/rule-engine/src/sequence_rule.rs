@@ -21,8 +21,8 @@ use std::sync::Arc;
 
 use rule_compiler::SequencePlan;
 use rule_sequence::{
-    EventRef, Limits, MatchSummary, ResultWindow, SequenceError, SequenceMatch, SequenceMatcher,
-    Tiebreaker,
+    EventRef, Limits, MatchSummary, MatcherState, ResultWindow, SequenceError, SequenceMatch,
+    SequenceMatcher, Tiebreaker,
 };
 use rule_vm::{EventView, Vm};
 use serde_json::Value;
@@ -134,6 +134,9 @@ pub(crate) struct SequenceRule {
     without_timestamp: u64,
     /// The matcher counts of the last finished run.
     finished: MatchSummary,
+    /// Whether pending sequences go on into the next run (state kept with `--state`) instead
+    /// of ending with each run.
+    continuing: bool,
 }
 
 impl SequenceRule {
@@ -155,7 +158,30 @@ impl SequenceRule {
             late_events: 0,
             without_timestamp: 0,
             finished: MatchSummary::default(),
+            continuing: false,
         })
+    }
+
+    /// Keeps pending sequences from one run to the next (see [`finish`](Self::finish)).
+    pub(crate) fn set_continuing(&mut self) {
+        self.continuing = true;
+    }
+
+    /// The matcher's state, to save between runs; meant for the end of a run, once the
+    /// reorder buffer is empty (events still waiting there are not part of it).
+    pub(crate) fn save(&self) -> MatcherState {
+        self.matcher.save()
+    }
+
+    /// Goes on from a saved matcher state.
+    pub(crate) fn restore(&mut self, state: MatcherState) -> Result<(), SequenceError> {
+        self.matcher = SequenceMatcher::restore(
+            Arc::clone(&self.plan),
+            self.limits,
+            ResultWindow::streaming(),
+            state,
+        )?;
+        Ok(())
     }
 
     /// True if a term or the `until` clause matches the event (others cannot change the state).
@@ -211,7 +237,14 @@ impl SequenceRule {
 
     /// Ends the run: the sequences decided only now (missing-event checks), and the state is
     /// reset for the next run (Kibana runs each execution's sequences on their own).
+    ///
+    /// A continuing rule keeps its pending sequences and undecided missing-event checks for
+    /// the next run instead, as one long run over both runs' events would.
     pub(crate) fn finish(&mut self) -> Result<Vec<SequenceMatch>, SequenceError> {
+        if self.continuing {
+            self.finished = self.matcher.take_summary();
+            return Ok(self.matcher.drain_completed());
+        }
         let fresh =
             SequenceMatcher::new(Arc::clone(&self.plan), self.limits, ResultWindow::streaming())?;
         let (found, summary) = std::mem::replace(&mut self.matcher, fresh).finish();

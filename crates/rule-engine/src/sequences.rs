@@ -17,6 +17,8 @@ pub(crate) struct SequenceRuns {
     held: HeldEvents,
     alerts: Vec<(AlertOrder, Alert)>,
     referenced: Vec<EventRef>,
+    /// Whether held events go on into the next run (state kept with `--state`).
+    continuing: bool,
 }
 
 impl SequenceRuns {
@@ -84,9 +86,26 @@ impl SequenceRuns {
         }
     }
 
-    /// The alerts raised so far, and the most events held at once; ready for the next run.
+    /// The alerts raised so far, and the most events held at once; ready for the next run
+    /// (which keeps the events pending sequences hold when continuing).
     pub(crate) fn take_alerts(&mut self) -> (Vec<(AlertOrder, Alert)>, usize) {
-        (std::mem::take(&mut self.alerts), self.held.clear())
+        let peak = if self.continuing { self.held.take_peak() } else { self.held.clear() };
+        (std::mem::take(&mut self.alerts), peak)
+    }
+
+    /// Keeps held events from one run to the next (see `persist.rs`).
+    pub(crate) fn set_continuing(&mut self) {
+        self.continuing = true;
+    }
+
+    /// The held events (after a run: exactly those the continuing rules still reference).
+    pub(crate) fn held(&self) -> &HeldEvents {
+        &self.held
+    }
+
+    /// Holds a saved event again under `arrival`.
+    pub(crate) fn restore_held(&mut self, arrival: usize, held: HeldEvent) {
+        self.held.insert(arrival, held);
     }
 
     fn raise(
