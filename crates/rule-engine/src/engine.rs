@@ -14,14 +14,17 @@ use rule_model::Rule;
 use rule_vm::{EventView, FieldTable, Vm};
 use serde_json::Value;
 
-use crate::alert::{Alert, AlertSource, build_alert};
+use crate::alert::{Alert, AlertRule, AlertSource, build_alert};
 use crate::error::EngineError;
 use crate::fields::first_value;
 use crate::input::{InputEvent, MalformedLine};
 use crate::routing::{Router, Routing};
 use crate::rule::{CompiledQuery, PreparedRule, RuleBehaviour};
+use crate::schedule::{Execution, Schedule, ScheduleCounts};
 use crate::sequence_rule::{SequenceCounts, SequenceOptions};
 use crate::sequences::SequenceRuns;
+use crate::suppression::{SuppressionState, fold_into};
+use crate::threshold::Bucket;
 use crate::timestamp::{EventTime, TimeError};
 
 /// How alerts are ordered in the output: no time last, time, arrival of the (last) event,
@@ -48,6 +51,12 @@ pub struct EngineOptions {
     pub routing: Routing,
     /// State bounds of `eql` sequence rules.
     pub sequences: SequenceOptions,
+    /// Alert on every match, without Kibana's schedule (no windows, no `max_signals`);
+    /// `threshold` rules then count all their events in one execution.
+    pub unscheduled: bool,
+    /// The last execution time; `None`: executions fall on multiples of each rule's
+    /// interval, the first at or after the earliest event (see [`crate::schedule`]).
+    pub now: Option<EventTime>,
 }
 
 /// What happened in a run.
@@ -67,6 +76,9 @@ pub struct Summary {
     pub peak_held_events: u64,
     /// Things the user should know, one line each.
     pub warnings: Vec<String>,
+    /// Rules of a type the engine does not run (`esql`, `machine_learning`,
+    /// `threat_match`, ...), as `name (type)`: not run, never skipped in silence.
+    pub unsupported_rules: Vec<String>,
 }
 
 /// What one rule did in a run.
@@ -88,6 +100,9 @@ pub struct RuleSummary {
     pub truncated_terms: u64,
     /// For a sequence rule: sequences found, state dropped at the limits, late events.
     pub sequences: Option<SequenceCounts>,
+    /// What the schedule replay did (executions, `max_signals` cuts, missed events); `None`
+    /// without a schedule and for sequence rules.
+    pub schedule: Option<ScheduleCounts>,
 }
 
 /// The alerts of a run, in event-time order, and its summary.
@@ -156,6 +171,8 @@ pub struct Engine {
     /// Scratch buffers of `match_batch`, kept to avoid allocating per batch.
     candidates: Vec<usize>,
     verdicts: Vec<Option<Verdict>>,
+    /// Rules not run, reported in every summary.
+    unsupported_rules: Vec<String>,
 }
 
 impl Engine {
@@ -165,12 +182,18 @@ impl Engine {
         rules: Vec<(Rule, CompiledQuery)>,
         options: EngineOptions,
     ) -> Result<Self, EngineError> {
-        let prepared = rules
-            .into_iter()
-            .map(|(rule, compiled)| {
-                PreparedRule::new(rule, compiled, options.rule_parameters, &options.sequences)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut prepared = Vec::with_capacity(rules.len());
+        let mut unsupported_rules = Vec::new();
+        for (rule, compiled) in rules {
+            let name = rule.name.clone();
+            match PreparedRule::new(rule, compiled, options.rule_parameters, &options.sequences) {
+                Ok(rule) => prepared.push(rule),
+                Err(EngineError::UnsupportedRuleType { rule_type, .. }) => {
+                    unsupported_rules.push(format!("{name} ({rule_type})"));
+                }
+                Err(error) => return Err(error),
+            }
+        }
         let router = Router::new(&prepared, options.routing);
         let mut engine = Self {
             fields,
@@ -186,7 +209,9 @@ impl Engine {
             sequences: SequenceRuns::default(),
             candidates: Vec::new(),
             verdicts: Vec::with_capacity(BATCH_SIZE),
+            unsupported_rules: Vec::new(),
         };
+        engine.unsupported_rules = unsupported_rules;
         engine.reset_summary();
         Ok(engine)
     }
@@ -251,6 +276,9 @@ impl Engine {
                 self.summary.rules[position].sequences = Some(counts);
             }
         }
+        for rule in &self.summary.unsupported_rules {
+            self.summary.warnings.push(format!("rule {rule} not run: its type is not supported"));
+        }
         if self.summary.events_with_unknown_index > 0 {
             self.summary.warnings.push(format!(
                 "{} event(s) had no known index (no `_index`, no --index, no data_stream.*): every rule evaluated them",
@@ -260,9 +288,12 @@ impl Engine {
         for rule in &self.summary.rules {
             if rule.skipped_without_time > 0 {
                 self.summary.warnings.push(format!(
-                    "rule `{}`: {} matching event(s) without a usable time were skipped (a new_terms history needs a time)",
+                    "rule `{}`: {} matching event(s) without a usable time were skipped (a rule execution searches a time range)",
                     rule.name, rule.skipped_without_time
                 ));
+            }
+            if let Some(counts) = &rule.schedule {
+                schedule_warnings(&rule.name, counts, &mut self.summary.warnings);
             }
             if rule.truncated_terms > 0 {
                 self.summary.warnings.push(format!(
@@ -296,6 +327,7 @@ impl Engine {
 
     fn reset_summary(&mut self) {
         self.time_warnings = 0;
+        self.summary.unsupported_rules.clone_from(&self.unsupported_rules);
         self.summary.rules = self
             .rules
             .iter()
@@ -396,55 +428,259 @@ impl Engine {
             warnings.note_time(kept.event.line, problems);
             timed.push((time, kept_position));
         }
-        match &mut rule.behaviour {
-            RuleBehaviour::Sequence(_) => {}
-            RuleBehaviour::EachMatch(_) => {
-                for (time, kept_position) in timed {
+        if matches!(rule.behaviour, RuleBehaviour::Sequence(_)) {
+            return;
+        }
+        let mut placed: Vec<(EventTime, usize)> = Vec::with_capacity(timed.len());
+        let mut untimed = Vec::new();
+        for (time, kept_position) in timed {
+            match time {
+                Some(time) => placed.push((time, kept_position)),
+                None => untimed.push(kept_position),
+            }
+        }
+        // Stable: events with the same time keep their input order.
+        placed.sort_by_key(|&(time, _)| time);
+        let event_times: Vec<EventTime> = placed.iter().map(|&(time, _)| time).collect();
+        let schedule = if self.options.unscheduled {
+            let span = event_times
+                .first()
+                .zip(event_times.last())
+                .map(|(&first, &last)| (last.as_nanos().saturating_sub(first.as_nanos()), last));
+            span.map(|(lookback, last)| Schedule::new(1, lookback, usize::MAX, Some(last)))
+        } else {
+            Some(Schedule::for_rule(&rule.rule, self.options.now))
+        };
+        if let Some(suppression) = &mut rule.suppression {
+            suppression.kept.clear();
+        }
+        let mut emitter = Emitter {
+            kept: &self.kept,
+            rule: &rule.alert,
+            suppression: rule.suppression.as_mut(),
+            position,
+            alerts,
+            lost: 0,
+        };
+        let counts = match (&mut rule.behaviour, schedule) {
+            (RuleBehaviour::Sequence(_), _) | (_, None) => ScheduleCounts::default(),
+            (RuleBehaviour::EachMatch(_), Some(schedule)) => {
+                schedule.replay(&event_times, |execution, candidates| {
+                    let mut created = 0;
+                    let mut used = Vec::with_capacity(candidates.len());
+                    for &candidate in candidates {
+                        let (time, kept_position) = placed[candidate];
+                        let outcome = emitter.emit(
+                            execution,
+                            kept_position,
+                            time,
+                            None,
+                            created < schedule.max_signals(),
+                        );
+                        if outcome != Emitted::OverTheCap {
+                            used.push(candidate);
+                        }
+                        created += usize::from(outcome == Emitted::Created);
+                    }
+                    (created, used)
+                })
+            }
+            (RuleBehaviour::NewTerms(_, state), Some(schedule)) => {
+                let mut counts = schedule.replay(&event_times, |execution, candidates| {
+                    let mut created = 0;
+                    for &candidate in candidates {
+                        let (time, kept_position) = placed[candidate];
+                        let seen = state.observe(&emitter.kept[kept_position].event.source, time);
+                        if seen.truncated {
+                            rule_summary.truncated_terms += 1;
+                        }
+                        for term in &seen.new_terms {
+                            let outcome = emitter.emit(
+                                execution,
+                                kept_position,
+                                time,
+                                Some(term),
+                                created < schedule.max_signals(),
+                            );
+                            created += usize::from(outcome == Emitted::Created);
+                        }
+                    }
+                    (created, candidates.to_vec())
+                });
+                counts.cut_by_max_signals += emitter.lost;
+                counts
+            }
+            (RuleBehaviour::Threshold(_, state), Some(schedule)) => {
+                let (windows, after_now) = schedule.windows(&event_times);
+                let mut counts = ScheduleCounts { after_now, ..ScheduleCounts::default() };
+                for (execution, range) in windows {
+                    counts.executions += 1;
+                    let buckets = state.evaluate(range.map(|candidate| {
+                        let (time, kept_position) = placed[candidate];
+                        (time, &emitter.kept[kept_position].event.source)
+                    }));
+                    let mut created = 0;
+                    for bucket in &buckets {
+                        if created >= schedule.max_signals() {
+                            counts.cut_by_max_signals += 1;
+                            continue;
+                        }
+                        state.record(bucket);
+                        let document = state.bucket_document(bucket);
+                        if emitter.emit_threshold(execution, &document, bucket) {
+                            created += 1;
+                        }
+                    }
+                    if created >= schedule.max_signals() && buckets.len() > created {
+                        counts.executions_at_max_signals += 1;
+                    }
+                }
+                counts
+            }
+        };
+        rule_summary.alerts = emitter.created();
+        if self.options.unscheduled {
+            if let RuleBehaviour::EachMatch(_) = rule.behaviour {
+                for kept_position in untimed {
                     let kept = &self.kept[kept_position];
                     let id = event_id(&kept.event);
                     let source = AlertSource {
                         document: &kept.event.source,
                         index: kept.index.as_deref(),
                         id: &id,
-                        time,
+                        time: None,
                     };
-                    let order = (time.is_none(), time, kept.arrival, position, 0);
+                    let order = (true, None, kept.arrival, position, 0);
                     alerts.push((order, build_alert(position, &rule.alert, source, None)));
                     rule_summary.alerts += 1;
                 }
+            } else {
+                rule_summary.skipped_without_time += untimed.len() as u64;
             }
-            RuleBehaviour::NewTerms(_, state) => {
-                let mut placed: Vec<(EventTime, usize)> = Vec::with_capacity(timed.len());
-                for (time, kept_position) in timed {
-                    match time {
-                        Some(time) => placed.push((time, kept_position)),
-                        None => rule_summary.skipped_without_time += 1,
-                    }
-                }
-                // Stable: events with the same time keep their input order.
-                placed.sort_by_key(|&(time, _)| time);
-                for (time, kept_position) in placed {
-                    let kept = &self.kept[kept_position];
-                    let seen = state.observe(&kept.event.source, time);
-                    if seen.truncated {
-                        rule_summary.truncated_terms += 1;
-                    }
-                    let id = event_id(&kept.event);
-                    for term in &seen.new_terms {
-                        let source = AlertSource {
-                            document: &kept.event.source,
-                            index: kept.index.as_deref(),
-                            id: &id,
-                            time: Some(time),
-                        };
-                        let order = (false, Some(time), kept.arrival, position, 0);
-                        alerts
-                            .push((order, build_alert(position, &rule.alert, source, Some(term))));
-                        rule_summary.alerts += 1;
-                    }
-                }
-            }
+        } else {
+            rule_summary.skipped_without_time += untimed.len() as u64;
+            rule_summary.schedule = Some(counts);
         }
+    }
+}
+
+/// What [`Emitter::emit`] did with one candidate alert.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Emitted {
+    /// A new alert.
+    Created,
+    /// Folded into a kept alert of its suppression group.
+    Suppressed,
+    /// Not created: the execution reached `max_signals`.
+    OverTheCap,
+}
+
+/// Creates one rule's alerts during a schedule replay, applying alert suppression.
+struct Emitter<'a> {
+    kept: &'a [KeptEvent],
+    rule: &'a AlertRule,
+    suppression: Option<&'a mut SuppressionState>,
+    position: usize,
+    alerts: &'a mut Vec<(AlertOrder, Alert)>,
+    /// New-terms alerts not created at the cap (their events are not searched again).
+    lost: u64,
+}
+
+impl Emitter<'_> {
+    /// Alerts created so far (suppressed ones not included).
+    fn created(&self) -> u64 {
+        self.alerts.iter().filter(|(_, alert)| alert.rule == self.position).count() as u64
+    }
+
+    /// The alert for the kept event at `kept_position` (and `new_term`), unless suppressed
+    /// or over the cap (`room` false).
+    fn emit(
+        &mut self,
+        execution: Execution,
+        kept_position: usize,
+        time: EventTime,
+        new_term: Option<&[String]>,
+        room: bool,
+    ) -> Emitted {
+        let kept = &self.kept[kept_position];
+        let group = self.suppression.as_ref().and_then(|s| s.group(&kept.event.source));
+        if let (Some(group), Some(suppression)) = (&group, &self.suppression)
+            && let Some(alert) = suppression.kept_alert(group, execution)
+        {
+            fold_into(&mut self.alerts[alert].1.document, Some(time));
+            return Emitted::Suppressed;
+        }
+        if !room {
+            if new_term.is_some() {
+                self.lost += 1;
+            }
+            return Emitted::OverTheCap;
+        }
+        let id = event_id(&kept.event);
+        let source = AlertSource {
+            document: &kept.event.source,
+            index: kept.index.as_deref(),
+            id: &id,
+            time: Some(time),
+        };
+        let mut alert = build_alert(self.position, self.rule, source, new_term);
+        if let (Some(group), Some(suppression)) = (group, self.suppression.as_deref_mut()) {
+            suppression.keep(group, self.alerts.len(), &mut alert.document, Some(time), execution);
+        }
+        let order = (false, Some(time), kept.arrival, self.position, 0);
+        self.alerts.push((order, alert));
+        Emitted::Created
+    }
+
+    /// The alert of a threshold bucket; false when suppressed into a kept alert.
+    fn emit_threshold(&mut self, execution: Execution, document: &Value, bucket: &Bucket) -> bool {
+        let group = self.suppression.as_ref().and_then(|s| s.group(document));
+        if let (Some(group), Some(suppression)) = (&group, &self.suppression)
+            && let Some(alert) = suppression.kept_alert(group, execution)
+        {
+            fold_into(&mut self.alerts[alert].1.document, Some(bucket.to));
+            return false;
+        }
+        // Kibana's threshold alert has a synthetic parent: an id from the rule, the
+        // execution and the group (`calculateThresholdSignalUuid`).
+        let id = format!("{}:{}:{}", self.rule.rule_id, execution.at, bucket.terms.join("|"));
+        let source = AlertSource { document, index: None, id: &id, time: Some(bucket.to) };
+        let mut alert = build_alert(self.position, self.rule, source, None);
+        if let (Some(group), Some(suppression)) = (group, self.suppression.as_deref_mut()) {
+            suppression.keep(
+                group,
+                self.alerts.len(),
+                &mut alert.document,
+                Some(bucket.to),
+                execution,
+            );
+        }
+        let order = (false, Some(bucket.to), usize::MAX, self.position, 0);
+        self.alerts.push((order, alert));
+        true
+    }
+}
+
+/// Warnings about what the schedule left out.
+fn schedule_warnings(name: &str, counts: &ScheduleCounts, warnings: &mut Vec<String>) {
+    if counts.cut_by_max_signals > 0 {
+        warnings.push(format!(
+            "rule `{name}`: reached max_signals in {} execution(s); {} candidate alert(s) were cut (Kibana: the rule reached the maximum alert limit for the rule execution)",
+            counts.executions_at_max_signals.max(1),
+            counts.cut_by_max_signals
+        ));
+    }
+    if counts.missed > 0 {
+        warnings.push(format!(
+            "rule `{name}`: {} matching event(s) left every execution window without an alert (max_signals, or a gap when `from` is shorter than `interval`)",
+            counts.missed
+        ));
+    }
+    if counts.after_now > 0 {
+        warnings.push(format!(
+            "rule `{name}`: {} matching event(s) are later than now; no execution searched them",
+            counts.after_now
+        ));
     }
 }
 

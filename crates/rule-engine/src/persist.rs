@@ -145,7 +145,7 @@ impl Engine {
                         sequences.restore_held(base + offset, event.into_held());
                     }
                 }
-                RuleBehaviour::EachMatch(_) => {}
+                RuleBehaviour::EachMatch(_) | RuleBehaviour::Threshold(..) => {}
             }
         }
         let saved_alerts: Vec<SavedAlert> = reader.undelivered()?;
@@ -283,7 +283,7 @@ fn save_rule(
             });
             writer.put(RuleTable::Sequences, rule_id, &SavedSequences { matcher, events })
         }
-        RuleBehaviour::EachMatch(_) => Ok(()),
+        RuleBehaviour::EachMatch(_) | RuleBehaviour::Threshold(..) => Ok(()),
     }
 }
 

@@ -15,6 +15,8 @@ use crate::fields::first_value;
 use crate::index_pattern::IndexPatterns;
 use crate::new_terms::NewTermsState;
 use crate::sequence_rule::{SequenceOptions, SequenceRule};
+use crate::suppression::SuppressionState;
+use crate::threshold::ThresholdState;
 use crate::timestamp::{EventTime, TimeError};
 
 /// Kibana's default index patterns, used when a rule has no `index`: the
@@ -120,6 +122,8 @@ pub(crate) enum RuleBehaviour {
     NewTerms(Program, NewTermsState),
     /// `eql` sequences: a building-block alert per event and a shell alert per sequence.
     Sequence(Box<SequenceRule>),
+    /// `threshold`: one alert per group of events reaching a count.
+    Threshold(Program, ThresholdState),
 }
 
 /// A rule ready to run.
@@ -132,6 +136,8 @@ pub(crate) struct PreparedRule {
     pub(crate) indices: IndexPatterns,
     pub(crate) timestamp_override: Option<String>,
     pub(crate) behaviour: RuleBehaviour,
+    /// `[rule.alert_suppression]`, when set.
+    pub(crate) suppression: Option<SuppressionState>,
 }
 
 impl PreparedRule {
@@ -167,7 +173,14 @@ impl PreparedRule {
             (RuleType::NewTerms, Some(Language::Kuery), CompiledQuery::Event { program, .. }) => {
                 RuleBehaviour::NewTerms(program, new_terms_state(&rule)?)
             }
-            (RuleType::Eql | RuleType::Query | RuleType::NewTerms, language, _) => {
+            (RuleType::Threshold, Some(Language::Kuery), CompiledQuery::Event { program, .. }) => {
+                RuleBehaviour::Threshold(program, threshold_state(&rule)?)
+            }
+            (
+                RuleType::Eql | RuleType::Query | RuleType::NewTerms | RuleType::Threshold,
+                language,
+                _,
+            ) => {
                 return Err(EngineError::UnsupportedLanguage {
                     rule_id,
                     rule_type: rule.rule_type.to_string(),
@@ -194,7 +207,9 @@ impl PreparedRule {
                 rule.event_category_override.clone().unwrap_or_else(|| "event.category".to_owned());
             (field, values)
         });
+        let suppression = suppression_state(&rule, &behaviour)?;
         Ok(Self {
+            suppression,
             alert: alert_rule(&rule, with_parameters),
             categories,
             indices,
@@ -208,9 +223,9 @@ impl PreparedRule {
     /// terms or its `until` clause does (sequences).
     pub(crate) fn uses(&self, vm: &mut Vm, view: &mut EventView<'_>) -> bool {
         match &self.behaviour {
-            RuleBehaviour::EachMatch(program) | RuleBehaviour::NewTerms(program, _) => {
-                vm.matches(program, view)
-            }
+            RuleBehaviour::EachMatch(program)
+            | RuleBehaviour::NewTerms(program, _)
+            | RuleBehaviour::Threshold(program, _) => vm.matches(program, view),
             RuleBehaviour::Sequence(sequence) => sequence.uses(vm, view),
         }
     }
@@ -257,6 +272,37 @@ fn new_terms_state(rule: &Rule) -> Result<NewTermsState, EngineError> {
         )));
     }
     NewTermsState::new(settings.fields.clone(), window).map_err(|error| fail(error.to_string()))
+}
+
+/// The `threshold` state of `rule`, from its `[rule.threshold]` settings.
+fn threshold_state(rule: &Rule) -> Result<ThresholdState, EngineError> {
+    let fail =
+        |problem: String| EngineError::UnsupportedQuery { rule_id: rule.rule_id.clone(), problem };
+    let settings =
+        rule.threshold.as_ref().ok_or_else(|| fail("no `[rule.threshold]` settings".to_owned()))?;
+    ThresholdState::new(settings).map_err(|error| fail(error.to_string()))
+}
+
+/// The suppression state of `rule`, if it sets `[rule.alert_suppression]`. A threshold rule
+/// suppresses by its threshold fields (Kibana's threshold suppression takes only a
+/// duration); sequences are not suppressed (an error says so).
+fn suppression_state(
+    rule: &Rule,
+    behaviour: &RuleBehaviour,
+) -> Result<Option<SuppressionState>, EngineError> {
+    let Some(settings) = &rule.alert_suppression else { return Ok(None) };
+    let fail =
+        |problem: String| EngineError::UnsupportedQuery { rule_id: rule.rule_id.clone(), problem };
+    let group_by = match behaviour {
+        RuleBehaviour::Threshold(_, state) => Some(state.fields()),
+        RuleBehaviour::Sequence(_) => {
+            return Err(fail(
+                "alert suppression of EQL sequence rules is not supported".to_owned(),
+            ));
+        }
+        RuleBehaviour::EachMatch(_) | RuleBehaviour::NewTerms(..) => None,
+    };
+    SuppressionState::new(settings, group_by).map(Some).map_err(|error| fail(error.to_string()))
 }
 
 /// The rule fields every alert carries (`kibana.alert.rule.*`).
@@ -333,6 +379,17 @@ fn parameters_json(rule: &Rule) -> Value {
     parameters.insert("from".to_owned(), json!(format!("now-{}", rule.lookback())));
     if let Some(field) = &rule.timestamp_override {
         parameters.insert("timestamp_override".to_owned(), json!(field));
+    }
+    if let Some(threshold) = &rule.threshold {
+        let cardinality: Vec<Value> = threshold
+            .cardinality
+            .iter()
+            .map(|c| json!({"field": c.field, "value": c.value}))
+            .collect();
+        parameters.insert(
+            "threshold".to_owned(),
+            json!({"field": threshold.fields, "value": threshold.value, "cardinality": cardinality}),
+        );
     }
     if let Some(new_terms) = &rule.new_terms {
         parameters.insert("new_terms_fields".to_owned(), json!(new_terms.fields));

@@ -1,5 +1,7 @@
 //! Engine behaviour with hand-built programs: index routing, category gates, `new_terms`
 //! history and time order, malformed input, and the indexed-versus-full-scan differential.
+//! Most events here have no time: the engine runs without Kibana's schedule
+//! ([`unscheduled`]); `tests/schedule.rs` covers the schedule.
 
 use rule_engine::{
     CompiledQuery, Engine, EngineOptions, EventCategory, NdjsonReader, Routing, RunOutput,
@@ -65,6 +67,11 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
     expected.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
 }
 
+/// Options that alert on every match, without the schedule.
+fn unscheduled() -> EngineOptions {
+    EngineOptions { unscheduled: true, ..EngineOptions::default() }
+}
+
 fn file_rule_engine(options: EngineOptions) -> Engine {
     let mut fields = FieldTable::new();
     let program = glob_program(&mut fields, "file.name", "*.job");
@@ -87,7 +94,7 @@ fn index_comes_from_hit_then_option_then_data_stream() {
         stream,
         other_stream,
     ];
-    let mut engine = file_rule_engine(EngineOptions::default());
+    let mut engine = file_rule_engine(unscheduled());
     let output = run(&mut engine, &lines);
     assert_eq!(alert_lines(&output), pairs(&[("job", "hit-1"), ("job", "hit-3"), ("job", "4")]));
     assert_eq!(output.summary.events_with_unknown_index, 0);
@@ -97,8 +104,7 @@ fn index_comes_from_hit_then_option_then_data_stream() {
     );
 
     // `--index` names the index of raw events, not of hits.
-    let options =
-        EngineOptions { default_index: Some("auditbeat-x".to_owned()), ..EngineOptions::default() };
+    let options = EngineOptions { default_index: Some("auditbeat-x".to_owned()), ..unscheduled() };
     let mut engine = file_rule_engine(options);
     let output = run(&mut engine, &lines);
     assert_eq!(alert_lines(&output), pairs(&[("job", "hit-1"), ("job", "hit-3")]));
@@ -107,7 +113,7 @@ fn index_comes_from_hit_then_option_then_data_stream() {
 #[test]
 fn unknown_index_is_evaluated_by_every_rule_with_one_warning() {
     let event = json!({"event": {"category": "file"}, "file": {"name": "a.job"}});
-    let mut engine = file_rule_engine(EngineOptions::default());
+    let mut engine = file_rule_engine(unscheduled());
     let output = run(&mut engine, &[event.clone(), event]);
     assert_eq!(output.alerts.len(), 2);
     assert_eq!(output.summary.events_with_unknown_index, 2);
@@ -118,7 +124,7 @@ fn unknown_index_is_evaluated_by_every_rule_with_one_warning() {
 
 #[test]
 fn eql_category_gate_is_exact() {
-    let mut engine = file_rule_engine(EngineOptions::default());
+    let mut engine = file_rule_engine(unscheduled());
     let lines = [
         json!({"event": {"category": "process"}, "file": {"name": "a.job"}}),
         json!({"event": {"category": "File"}, "file": {"name": "a.job"}}),
@@ -132,7 +138,7 @@ fn eql_category_gate_is_exact() {
 
 #[test]
 fn malformed_lines_are_reported_and_the_run_goes_on() {
-    let mut engine = file_rule_engine(EngineOptions::default());
+    let mut engine = file_rule_engine(unscheduled());
     let text = "{\"event\":{\"category\":\"file\"},\"file\":{\"name\":\"a.job\"}}\nnot json\n[]\n{\"event\":{\"category\":\"file\"},\"file\":{\"name\":\"b.job\"}}\n";
     let output = engine.run(NdjsonReader::new(text.as_bytes()));
     assert_eq!(output.alerts.len(), 2);
@@ -146,7 +152,7 @@ fn new_terms_engine() -> Engine {
     let program = glob_program(&mut fields, "event.code", "4702");
     let rules =
         vec![(rule("nt", "new_terms", "kuery", &["logs-*"], NEW_TERMS), compiled(program, None))];
-    Engine::new(fields, rules, EngineOptions::default()).expect("engine")
+    Engine::new(fields, rules, unscheduled()).expect("engine")
 }
 
 fn task_event(id: &str, ingested: Option<&str>, host: Value, task: Value) -> Value {
@@ -210,16 +216,26 @@ fn every_new_combination_of_one_event_is_its_own_alert() {
 }
 
 #[test]
-fn unsupported_rules_are_refused_with_a_code() {
+fn unsupported_rule_types_are_listed_by_name_not_run() {
     let mut fields = FieldTable::new();
     let program = glob_program(&mut fields, "a", "*");
-    let threshold = "[rule.threshold]\nfield = [\"host.id\"]\nvalue = 5\n";
-    let rules =
-        vec![(rule("th", "threshold", "kuery", &["logs-*"], threshold), compiled(program, None))];
-    let error = Engine::new(fields, rules, EngineOptions::default()).err().expect("refused");
-    assert_eq!(error.to_string(), "rule `th`: rule type `threshold` is not supported yet");
-    let code = miette::Diagnostic::code(&error).map(|c| c.to_string());
-    assert_eq!(code.as_deref(), Some("engine::unsupported_rule_type"));
+    let rules = vec![
+        (rule("es", "esql", "esql", &["logs-*"], ""), compiled(program.clone(), None)),
+        (rule("q", "query", "kuery", &["logs-*"], ""), compiled(program, None)),
+    ];
+    let mut engine = Engine::new(fields, rules, unscheduled()).expect("engine");
+    assert_eq!(engine.rules().count(), 1);
+    let output = run(&mut engine, &[json!({"_index": "logs-x", "_source": {"a": "1"}})]);
+    assert_eq!(output.summary.unsupported_rules, ["Rule es (esql)"]);
+    assert!(
+        output
+            .summary
+            .warnings
+            .contains(&"rule Rule es (esql) not run: its type is not supported".to_owned()),
+        "{:?}",
+        output.summary.warnings
+    );
+    assert_eq!(output.alerts.len(), 1);
 }
 
 /// Many rules over many categories and indices: the category/index tables must give the
@@ -244,8 +260,7 @@ fn indexed_routing_equals_full_scan() {
             let rule = rule(&format!("r{n}"), rule_type, language, indices[n % 4], "");
             rules.push((rule, compiled(program, category)));
         }
-        Engine::new(fields, rules, EngineOptions { routing, ..EngineOptions::default() })
-            .expect("engine")
+        Engine::new(fields, rules, EngineOptions { routing, ..unscheduled() }).expect("engine")
     };
     let index_names =
         ["logs-endpoint.events.file-default", "winlogbeat-1", "winlogbeat-test-1", "other"];
