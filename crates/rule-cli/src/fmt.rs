@@ -1,21 +1,24 @@
 //! `warden fmt`: rewrites each rule file's query in the canonical layout (see `layout.rs`),
 //! as a `'''` literal string, without touching any other byte of the file.
 //!
-//! A rewrite is refused, with a diagnostic, when it would not be safe: the query has EQL
-//! comments (the printer drops them), the laid-out query does not parse back to the same
-//! tree (spans ignored), or it cannot be a `'''` literal (it contains `'''` or a control
-//! character TOML forbids there).
+//! EQL comments are kept: each is written back between the same two clauses, at the end of a
+//! line or on a line of its own as in the query (see `layout/out.rs`).
+//!
+//! A rewrite is refused, with a diagnostic, when it would not be safe: a comment sits inside a
+//! clause the layout writes whole, the laid-out query does not parse back to the same tree
+//! (spans ignored) with the same comments in the same order, or it cannot be a `'''` literal
+//! (it contains `'''` or a control character TOML forbids there).
 
 use std::io::Write;
-use std::ops::Range;
 use std::path::Path;
 
+use eql_syntax::Comment;
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use rule_model::{Language, RuleFile};
 use thiserror::Error;
 
 use crate::args::FmtArgs;
-use crate::layout;
+use crate::layout::{self, Unplaced};
 use crate::query::{ParsedQuery, QueryOutcome, parse_query};
 use crate::report::Style;
 use crate::rule_paths::rule_paths;
@@ -24,11 +27,15 @@ use crate::{ExitStatus, UsageError};
 /// Why a query was not rewritten.
 #[derive(Debug, Error, Diagnostic)]
 pub enum FmtError {
-    /// The EQL query has a `//` or `/* */` comment, which the layout would drop.
-    #[error("the query has a comment, which formatting would drop")]
+    /// An EQL comment sits inside a clause the layout writes whole (a comparison, a call,
+    /// join keys), where it has no place to go.
+    #[error("the query has a comment inside a clause, where formatting cannot keep it")]
     #[diagnostic(
         code(fmt::comment),
-        help("move the comment into the rule's `note` or `description`, then run fmt again")
+        help(
+            "move the comment before or after the clause (between `and`/`or` clauses, list \
+             values or sequence terms), then run fmt again"
+        )
     )]
     Comment {
         /// The rule file.
@@ -39,8 +46,9 @@ pub enum FmtError {
         span: SourceSpan,
     },
 
-    /// The laid-out query does not read back as the same query (a printer bug).
-    #[error("the formatted query would not parse back to the same query")]
+    /// The laid-out query does not read back as the same query with the same comments (a
+    /// printer bug).
+    #[error("the formatted query would not parse back to the same query and comments")]
     #[diagnostic(
         code(fmt::round_trip),
         help("the file was left as it is; please report this query to the Warden maintainers")
@@ -106,18 +114,23 @@ pub fn format_rule_file(name: &str, text: &str) -> Result<Formatted, FmtFailure>
         QueryOutcome::NotSupported(Language::Esql) => return Ok(Formatted::Skipped("esql")),
         QueryOutcome::NotSupported(_) => return Ok(Formatted::Skipped("lucene")),
     };
-    if let ParsedQuery::Eql(_) = parsed.as_ref()
-        && let Some(comment) = eql_comment(&query.text)
-    {
-        let offset = file.query_offset().map_or(value.start, |o| o as usize);
-        let span = (offset + comment.start..offset + comment.end).into();
-        return Err(Box::new(FmtError::Comment { source_code: file.named_source(), span }));
-    }
+    let comments = match parsed.as_ref() {
+        ParsedQuery::Eql(_) => eql_comments(&query.text),
+        ParsedQuery::Kql(_) => Vec::new(),
+    };
     let laid_out = match parsed.as_ref() {
-        ParsedQuery::Eql(ast) => layout::eql_query(ast),
+        ParsedQuery::Eql(ast) => layout::eql_query(&query.text, ast, &comments),
         ParsedQuery::Kql(ast) => layout::kql_query(ast),
     };
-    if !same_query(&parsed, &laid_out) {
+    let laid_out = match laid_out {
+        Ok(laid_out) => laid_out,
+        Err(Unplaced(comment)) => {
+            let offset = file.query_offset().map_or(value.start, |o| o as usize);
+            let span = (offset + comment.range().start..offset + comment.range().end).into();
+            return Err(Box::new(FmtError::Comment { source_code: file.named_source(), span }));
+        }
+    };
+    if !same_query(&parsed, &comments, &laid_out) {
         return Err(refuse(|source_code, span| FmtError::RoundTrip { source_code, span }));
     }
     if let Some(what) = literal_problem(&laid_out) {
@@ -140,12 +153,19 @@ pub fn format_rule_file(name: &str, text: &str) -> Result<Formatted, FmtFailure>
     Ok(Formatted::Changed(new_text))
 }
 
-/// True if `text` parses, in the language of `original`, to the same tree.
-fn same_query(original: &ParsedQuery, text: &str) -> bool {
+/// The comments of an EQL query that parses.
+fn eql_comments(query: &str) -> Vec<Comment> {
+    eql_syntax::parse_with_comments(query).map(|(_, comments)| comments).unwrap_or_default()
+}
+
+/// True if `text` parses, in the language of `original`, to the same tree, with the same
+/// comment texts in the same order.
+fn same_query(original: &ParsedQuery, comments: &[Comment], text: &str) -> bool {
     match original {
-        ParsedQuery::Eql(ast) => {
-            eql_syntax::parse(text).is_ok_and(|new| new.eq_ignoring_spans(ast))
-        }
+        ParsedQuery::Eql(ast) => eql_syntax::parse_with_comments(text).is_ok_and(|(new, again)| {
+            new.eq_ignoring_spans(ast)
+                && again.iter().map(|c| &c.text).eq(comments.iter().map(|c| &c.text))
+        }),
         ParsedQuery::Kql(ast) => {
             kql_syntax::parse(text).is_ok_and(|new| new.eq_ignoring_spans(ast))
         }
@@ -162,36 +182,6 @@ fn literal_problem(query: &str) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-/// The first `//` or `/*` comment of an EQL query, outside strings and quoted field names
-/// (the lexical rules of `grammar/eql.pest` and `grammar/common.pest`).
-pub(crate) fn eql_comment(query: &str) -> Option<Range<usize>> {
-    let bytes = query.as_bytes();
-    let mut at = 0;
-    while at < bytes.len() {
-        let rest = &query[at..];
-        if let Some(raw) = rest.strip_prefix("\"\"\"") {
-            at += raw.find("\"\"\"").map_or(rest.len(), |e| e + 6);
-        } else if bytes[at] == b'"' {
-            at += 1;
-            while at < bytes.len() && bytes[at] != b'"' && bytes[at] != b'\n' {
-                at += if bytes[at] == b'\\' { 2 } else { 1 };
-            }
-            at += 1;
-        } else if bytes[at] == b'`' {
-            at += 1 + rest[1..].find('`').map_or(rest.len(), |e| e + 1);
-        } else if rest.starts_with("//") {
-            let end = rest.find('\n').unwrap_or(rest.len());
-            return Some(at..at + end);
-        } else if rest.starts_with("/*") {
-            let end = rest.find("*/").map_or(rest.len(), |e| e + 2);
-            return Some(at..at + end);
-        } else {
-            at += 1;
-        }
-    }
-    None
 }
 
 /// A query diagnostic placed in its rule file, owning what it borrows, so that it can be
@@ -312,12 +302,48 @@ fn format_path(
 mod tests {
     use super::*;
 
+    /// A minimal valid rule file with `query`.
+    fn rule(language: &str, query: &str) -> String {
+        let kind = if language == "eql" { "eql" } else { "query" };
+        format!(
+            "[metadata]\ncreation_date = \"2024/01/01\"\nmaturity = \"production\"\n\
+             updated_date = \"2024/01/01\"\n\n[rule]\nauthor = [\"Warden\"]\n\
+             description = \"d\"\nindex = [\"logs-*\"]\nlanguage = \"{language}\"\n\
+             license = \"Elastic License v2\"\nname = \"n\"\nrisk_score = 47\n\
+             rule_id = \"9a1c7b3e-2d4f-4e6a-8b1c-444444444444\"\nseverity = \"medium\"\n\
+             type = \"{kind}\"\nquery = \'\'\'\n{query}\n\'\'\'\n"
+        )
+    }
+
+    fn formatted_query(text: &str) -> String {
+        let Ok(Formatted::Changed(new_text)) = format_rule_file("r.toml", text) else {
+            panic!("not reformatted: {text}");
+        };
+        RuleFile::parse("r.toml", new_text.as_str()).unwrap().rule.query_text().unwrap().to_owned()
+    }
+
     #[test]
-    fn finds_comments_outside_strings() {
-        assert_eq!(eql_comment("a where b // c"), Some(10..14));
-        assert_eq!(eql_comment("a where /* x */ b"), Some(8..15));
-        assert_eq!(eql_comment(r#"a where b : "//x\"//" and `//`.c : """/*"""#), None);
-        assert_eq!(eql_comment("a where b : \"x\" /* open"), Some(16..23));
+    fn eql_comments_are_kept() {
+        let text = rule("eql", "process where a == 1 and // why\n b == 2 and /* and */ c == 3");
+        assert_eq!(
+            formatted_query(&text),
+            "process where a == 1 and // why\n  b == 2 and /* and */\n  c == 3\n"
+        );
+    }
+
+    #[test]
+    fn a_comment_inside_a_clause_is_refused_at_the_comment() {
+        let text = rule("eql", "process where a /* x */ == 1");
+        let Err(failure) = format_rule_file("r.toml", &text) else { panic!("formatted") };
+        assert_eq!(failure.code().unwrap().to_string(), "fmt::comment");
+        let label = failure.labels().unwrap().next().unwrap();
+        assert_eq!(&text[label.offset()..label.offset() + label.len()], "/* x */");
+    }
+
+    #[test]
+    fn kql_control_characters_stay_escaped() {
+        let text = rule("kuery", "f : \"\\u0000\"");
+        assert_eq!(formatted_query(&text), "f:\"\\u0000\"\n");
     }
 
     #[test]

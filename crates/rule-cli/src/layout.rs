@@ -8,126 +8,137 @@
 //! line. Everything else is printed by the AST's `Display`, so the layout depends only on the
 //! tree: formatting twice gives the same text.
 
-use std::fmt::Display;
+mod out;
 
+use eql_syntax::Comment;
 use eql_syntax::ast as eql;
 use kql_syntax::ast as kql;
+use rule_span::Span;
+
+use self::out::Out;
+pub(crate) use self::out::Unplaced;
 
 /// Lines are broken when they would pass this many characters.
 pub(crate) const WIDTH: usize = 100;
 
-/// A growing text that knows its current column.
-struct Out {
-    text: String,
-}
-
-impl Out {
-    fn column(&self) -> usize {
-        let line_start = self.text.rfind('\n').map_or(0, |at| at + 1);
-        self.text[line_start..].chars().count()
-    }
-
-    fn fits(&self, extra: &str) -> bool {
-        self.column() + extra.chars().count() <= WIDTH
-    }
-
-    fn push(&mut self, text: &str) {
-        self.text.push_str(text);
-    }
-
-    fn newline(&mut self, indent: usize) {
-        self.text.push('\n');
-        self.text.extend(std::iter::repeat_n(' ', indent));
-    }
-
-    /// Writes `items` separated by `separator`, starting a new line at `indent` before an
-    /// item that would pass the width.
-    fn fill<T: Display>(&mut self, items: &[T], separator: &str, indent: usize) {
-        for (index, item) in items.iter().enumerate() {
-            let text = item.to_string();
-            if index > 0 {
-                let trimmed = separator.trim_end();
-                self.push(trimmed);
-                if self.fits(&format!("{}{text}", &separator[trimmed.len()..])) {
-                    self.push(&separator[trimmed.len()..]);
-                } else {
-                    self.newline(indent);
-                }
+/// Writes `items` (printed, with their spans) separated by `separator`, starting a new line at
+/// `indent` before an item that would pass the width or that a comment leads.
+fn fill(
+    out: &mut Out<'_>,
+    items: &[(String, Span)],
+    separator: &str,
+    indent: usize,
+) -> Result<(), Unplaced> {
+    for (index, (text, span)) in items.iter().enumerate() {
+        if index == 0 {
+            out.place(span.start as usize, indent);
+        } else {
+            let trimmed = separator.trim_end();
+            let space = &separator[trimmed.len()..];
+            out.push(trimmed);
+            if out.comment_before(span.start) {
+                out.break_to(span.start as usize, indent);
+            } else if out.fits(&format!("{space}{text}")) {
+                out.push(space);
+            } else {
+                out.newline(indent);
             }
-            self.push(&text);
         }
+        out.inline(text, span.end)?;
     }
+    Ok(())
 }
 
-/// The canonical layout of an EQL query.
-pub(crate) fn eql_query(query: &eql::Query) -> String {
-    let mut out = Out { text: String::new() };
+/// EQL expressions printed, with their spans, for [`fill`].
+fn eql_items(exprs: &[eql::Expr]) -> Vec<(String, Span)> {
+    exprs.iter().map(|e| (e.to_string(), e.span)).collect()
+}
+
+/// The canonical layout of the EQL query `source`, parsed as `query` with `comments`; fails
+/// if a comment is inside a clause the layout writes whole.
+pub(crate) fn eql_query(
+    source: &str,
+    query: &eql::Query,
+    comments: &[Comment],
+) -> Result<String, Unplaced> {
+    let mut out = Out::new(source, comments);
+    out.place(query.span.start as usize, 0);
     match &query.body {
-        eql::QueryBody::Event(event) => eql_event(&mut out, event, 2),
+        eql::QueryBody::Event(event) => eql_event(&mut out, event, 2)?,
         eql::QueryBody::Sequence(sequence) => {
             out.push("sequence");
-            eql_by(&mut out, &sequence.by);
+            eql_by(&mut out, &sequence.by)?;
             if let Some(maxspan) = &sequence.maxspan {
-                out.push(&format!(" with maxspan={maxspan}"));
+                out.inline(&format!(" with maxspan={maxspan}"), maxspan.span.end)?;
             }
             for term in &sequence.terms {
-                out.newline(2);
-                eql_sequence_term(&mut out, term);
+                out.break_to(term.span.start as usize, 2);
+                eql_term(&mut out, term.missing, &term.query, &term.by)?;
+                if let Some(runs) = &term.runs {
+                    out.inline(&format!(" with runs={}", runs.node), runs.span.end)?;
+                }
             }
             if let Some(until) = &sequence.until {
-                out.newline(0);
+                out.break_to(until.span.start as usize, 0);
                 out.push("until ");
-                eql_sequence_term(&mut out, until);
+                eql_term(&mut out, until.missing, &until.query, &until.by)?;
+                if let Some(runs) = &until.runs {
+                    out.inline(&format!(" with runs={}", runs.node), runs.span.end)?;
+                }
             }
         }
         eql::QueryBody::Sample(sample) => {
             out.push("sample");
-            eql_by(&mut out, &sample.by);
+            eql_by(&mut out, &sample.by)?;
             for term in &sample.terms {
-                out.newline(2);
-                out.push("[");
-                let indent = out.column() + 1;
-                eql_event(&mut out, &term.query, indent);
-                out.push("]");
-                eql_by(&mut out, &term.by);
+                out.break_to(term.span.start as usize, 2);
+                eql_term(&mut out, false, &term.query, &term.by)?;
             }
         }
     }
-    let multi_line = out.text.contains('\n');
+    let multi_line = out.multi_line();
     for pipe in &query.pipes {
-        if multi_line {
-            out.newline(0);
+        if multi_line || out.comment_before(pipe.span.start) {
+            out.break_to(pipe.span.start as usize, 0);
         } else {
             out.push(" ");
         }
-        out.push(&pipe.to_string());
+        out.inline(&pipe.to_string(), pipe.span.end)?;
     }
-    out.text
+    Ok(out.finish())
 }
 
-fn eql_by(out: &mut Out, keys: &[eql::Expr]) {
+fn eql_by(out: &mut Out<'_>, keys: &[eql::Expr]) -> Result<(), Unplaced> {
     if !keys.is_empty() {
         out.push(" by ");
         let indent = out.column();
-        out.fill(keys, ", ", indent);
+        fill(out, &eql_items(keys), ", ", indent)?;
     }
+    Ok(())
 }
 
-fn eql_sequence_term(out: &mut Out, term: &eql::SequenceTerm) {
-    out.push(if term.missing { "![" } else { "[" });
+/// A bracketed sequence or sample term and its join keys: `[query] by keys`.
+fn eql_term(
+    out: &mut Out<'_>,
+    missing: bool,
+    query: &eql::EventQuery,
+    by: &[eql::Expr],
+) -> Result<(), Unplaced> {
+    let bracket = out.column();
+    out.push(if missing { "![" } else { "[" });
     let indent = out.column() + 1;
-    eql_event(out, &term.query, indent);
+    eql_event(out, query, indent)?;
+    let close = out.token_after(query.span.end);
+    out.place_before_close(close, indent, bracket);
     out.push("]");
-    eql_by(out, &term.by);
-    if let Some(runs) = &term.runs {
-        out.push(&format!(" with runs={}", runs.node));
-    }
+    eql_by(out, by)
 }
 
 /// `category where condition`, continuation lines at `indent`.
-fn eql_event(out: &mut Out, event: &eql::EventQuery, indent: usize) {
-    out.push(&format!("{} where ", event.category));
-    eql_expr(out, &event.condition, indent);
+fn eql_event(out: &mut Out<'_>, event: &eql::EventQuery, indent: usize) -> Result<(), Unplaced> {
+    out.place(event.span.start as usize, indent);
+    out.inline(&format!("{} where ", event.category), event.category.span.end)?;
+    eql_expr(out, &event.condition, indent)
 }
 
 /// True if `operand` needs parentheses inside a chain (`in_and`) or after `not`, mirroring
@@ -141,31 +152,37 @@ fn eql_needs_group(operand: &eql::Expr, in_and: bool) -> bool {
     }
 }
 
-fn eql_expr(out: &mut Out, expr: &eql::Expr, indent: usize) {
+/// An expression: whole if it fits and holds no comment, else broken where it can be.
+fn eql_expr(out: &mut Out<'_>, expr: &eql::Expr, indent: usize) -> Result<(), Unplaced> {
+    out.place(expr.span.start as usize, indent);
     let inline = expr.to_string();
-    if out.fits(&inline) {
+    let commented = out.comment_before(expr.span.end);
+    if !commented && out.fits(&inline) {
         out.push(&inline);
-        return;
+        return Ok(());
     }
     match &expr.kind {
         eql::ExprKind::And(operands) => eql_chain(out, operands, " and", true, indent),
         eql::ExprKind::Or(operands) => eql_chain(out, operands, " or", false, indent),
         eql::ExprKind::Not(operand) if eql_needs_group(operand, true) => {
-            out.push("not (");
-            let inner = out.column();
-            eql_expr(out, operand, inner);
-            out.push(")");
+            out.push("not ");
+            eql_group(out, operand)
         }
-        eql::ExprKind::In { values, .. } if values.len() > 1 => {
+        // The printer writes `not ` and the operand as it is.
+        eql::ExprKind::Not(operand) => {
+            out.push("not ");
+            eql_expr(out, operand, indent)
+        }
+        eql::ExprKind::In { values, .. } if values.len() > 1 || commented => {
             // The printer's own text up to the list, e.g. `process.name not in~ (`.
             let head = &inline[..inline.len() - list_text(values).len() - 1];
-            eql_list(out, head, values, indent);
+            eql_list(out, head, values, indent)
         }
         eql::ExprKind::Match { patterns, .. } if patterns.len() > 1 => {
             let head = &inline[..inline.len() - list_text(patterns).len() - 1];
-            eql_list(out, head, patterns, indent);
+            eql_list(out, head, patterns, indent)
         }
-        _ => out.push(&inline),
+        _ => out.inline(&inline, expr.span.end),
     }
 }
 
@@ -175,37 +192,67 @@ fn list_text(values: &[eql::Expr]) -> String {
 }
 
 /// `head` (ending in `(`), then the values filling lines at `indent` + 2, then `)`.
-fn eql_list(out: &mut Out, head: &str, values: &[eql::Expr], indent: usize) {
+fn eql_list(
+    out: &mut Out<'_>,
+    head: &str,
+    values: &[eql::Expr],
+    indent: usize,
+) -> Result<(), Unplaced> {
     out.push(head);
-    out.fill(values, ", ", indent + 2);
+    fill(out, &eql_items(values), ", ", indent + 2)?;
+    if let Some(last) = values.last() {
+        let close = out.token_after(last.span.end);
+        out.place_before_close(close, indent + 2, indent);
+    }
     out.push(")");
+    Ok(())
 }
 
-fn eql_chain(out: &mut Out, operands: &[eql::Expr], keyword: &str, in_and: bool, indent: usize) {
+/// `(operand)`, continuation lines just inside the parenthesis.
+fn eql_group(out: &mut Out<'_>, operand: &eql::Expr) -> Result<(), Unplaced> {
+    let open = out.column();
+    out.push("(");
+    let inner = out.column();
+    eql_expr(out, operand, inner)?;
+    let close = out.token_after(operand.span.end);
+    out.place_before_close(close, inner, open);
+    out.push(")");
+    Ok(())
+}
+
+fn eql_chain(
+    out: &mut Out<'_>,
+    operands: &[eql::Expr],
+    keyword: &str,
+    in_and: bool,
+    indent: usize,
+) -> Result<(), Unplaced> {
     for (index, operand) in operands.iter().enumerate() {
+        let group = eql_needs_group(operand, in_and);
         if index > 0 {
             out.push(keyword);
-            out.newline(indent);
+            // Comments after the operand's `(` stay inside it.
+            let start = operand.span.start;
+            let at = if group { out.open_paren_before(start) } else { None };
+            out.break_to(at.unwrap_or(start as usize), indent);
         }
-        if eql_needs_group(operand, in_and) {
-            out.push("(");
-            let inner = out.column();
-            eql_expr(out, operand, inner);
-            out.push(")");
+        if group {
+            eql_group(out, operand)?;
         } else {
-            eql_expr(out, operand, indent);
+            eql_expr(out, operand, indent)?;
         }
     }
+    Ok(())
 }
 
 /// The canonical layout of a KQL query.
-pub(crate) fn kql_query(query: &kql::Query) -> String {
-    let mut out = Out { text: String::new() };
+pub(crate) fn kql_query(query: &kql::Query) -> Result<String, Unplaced> {
+    let mut out = Out::new("", &[]);
     match query.root.kind {
         kql::NodeKind::MatchAll => {}
-        _ => kql_node(&mut out, &query.root, 2),
+        _ => kql_node(&mut out, &query.root, 2)?,
     }
-    out.text
+    Ok(out.finish())
 }
 
 /// Mirrors the KQL printer's grouping: `or` children of `and`, nested chains of the same
@@ -224,11 +271,11 @@ fn kql_needs_group(child: &kql::Node, parent: &kql::NodeKind) -> bool {
     }
 }
 
-fn kql_node(out: &mut Out, node: &kql::Node, indent: usize) {
+fn kql_node(out: &mut Out<'_>, node: &kql::Node, indent: usize) -> Result<(), Unplaced> {
     let inline = node.to_string();
     if out.fits(&inline) {
         out.push(&inline);
-        return;
+        return Ok(());
     }
     match &node.kind {
         kql::NodeKind::And(children) | kql::NodeKind::Or(children) => {
@@ -238,34 +285,101 @@ fn kql_node(out: &mut Out, node: &kql::Node, indent: usize) {
                     out.push(keyword);
                     out.newline(indent);
                 }
-                kql_child(out, child, &node.kind, indent);
+                kql_child(out, child, &node.kind, indent)?;
             }
+            Ok(())
         }
         kql::NodeKind::Not(child) => {
             out.push("not ");
-            kql_child(out, child, &node.kind, indent);
+            kql_child(out, child, &node.kind, indent)
         }
         kql::NodeKind::Field { field, values } => match &values.kind {
             kql::ValueExprKind::Or(list)
                 if list.iter().all(|v| matches!(v.kind, kql::ValueExprKind::Value(_))) =>
             {
                 out.push(&format!("{field}:("));
-                out.fill(list, " or ", indent + 2);
+                let items: Vec<_> = list.iter().map(|v| (v.to_string(), v.span)).collect();
+                fill(out, &items, " or ", indent + 2)?;
                 out.push(")");
+                Ok(())
             }
-            _ => out.push(&inline),
+            _ => out.inline(&inline, node.span.end),
         },
-        _ => out.push(&inline),
+        _ => out.inline(&inline, node.span.end),
     }
 }
 
-fn kql_child(out: &mut Out, child: &kql::Node, parent: &kql::NodeKind, indent: usize) {
+fn kql_child(
+    out: &mut Out<'_>,
+    child: &kql::Node,
+    parent: &kql::NodeKind,
+    indent: usize,
+) -> Result<(), Unplaced> {
     if kql_needs_group(child, parent) {
         out.push("(");
         let inner = out.column();
-        kql_node(out, child, inner);
+        kql_node(out, child, inner)?;
         out.push(")");
+        Ok(())
     } else {
-        kql_node(out, child, indent);
+        kql_node(out, child, indent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The layout of `query`, checked to keep its tree and comments and to be a fixed point.
+    fn eql(query: &str) -> Result<String, Unplaced> {
+        let (tree, comments) = eql_syntax::parse_with_comments(query).unwrap();
+        let laid_out = eql_query(query, &tree, &comments)?;
+        let (again, again_comments) = eql_syntax::parse_with_comments(&laid_out).unwrap();
+        assert!(again.eq_ignoring_spans(&tree), "{laid_out}");
+        let texts = |c: &[Comment]| c.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
+        assert_eq!(texts(&again_comments), texts(&comments));
+        assert_eq!(eql_query(&laid_out, &again, &again_comments)?, laid_out, "not a fixed point");
+        Ok(laid_out)
+    }
+
+    #[test]
+    fn comments_keep_their_place_between_clauses() {
+        let queries = [
+            // Leading the query, own-line before a clause, trailing a clause line.
+            "// header\nprocess where a == 1 and // first\n  /* own line */\n  b == 2 and c == 3",
+            // A short query stays on one line around a trailing block comment.
+            "process where /* why */ a == 1",
+            // In a value list: leading, trailing after a comma, before the closing parenthesis.
+            "process where a in (\n  /* first */ \"x\", // after x\n  \"y\"\n  // the end\n)",
+            // Inside a group: kept after its `(`; before its `)`.
+            "process where a == 1 and (\n  // inner\n  b == 2 or c == 3\n  /* closing */\n)",
+            "process where not /* neg */ a : \"x\"",
+            // Sequences: between terms, before `]`, before a pipe, at the end.
+            "sequence by host.id // key\n  /* term one */\n  [process where a == 1\n    // done\n  ]\n  \
+             [file where b == 2] | head 5 // five",
+            // Between join keys.
+            "sequence by a, // first key\n b [x where true] [y where true]",
+        ];
+        let shown: Vec<String> =
+            queries.iter().map(|q| format!("{q}\n---\n{}\n", eql(q).unwrap())).collect();
+        insta::assert_snapshot!(shown.join("\n=====\n"));
+    }
+
+    #[test]
+    fn a_comment_inside_a_comparison_or_call_is_unplaced() {
+        for (query, comment) in [
+            ("process where a /* x */ == 1", 16..23),
+            ("process where length(/* x */ a) == 1 and b", 21..28),
+            ("sequence with /* m */ maxspan=5m [a where true] [b where true]", 14..21),
+        ] {
+            let Err(Unplaced(span)) = eql(query) else { panic!("{query} was laid out") };
+            assert_eq!(span.range(), comment, "{query}");
+        }
+    }
+
+    #[test]
+    fn a_comment_breaks_a_clause_that_would_fit() {
+        let laid_out = eql("process where a == 1 and /* b */ b == 2").unwrap();
+        assert_eq!(laid_out, "process where a == 1 and /* b */\n  b == 2");
     }
 }

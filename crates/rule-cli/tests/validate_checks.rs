@@ -122,7 +122,7 @@ fn sarif_output_follows_the_sarif_2_1_0_schema() {
 fn fmt_scratch(case: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fmt").join(case);
     std::fs::create_dir_all(&dir).unwrap();
-    for name in ["long_eql.toml", "comment.toml"] {
+    for name in ["long_eql.toml", "comment.toml", "commented_eql.toml"] {
         std::fs::copy(fixtures().join("fmt").join(name), dir.join(name)).unwrap();
     }
     dir
@@ -151,7 +151,23 @@ fn fmt_rewrites_only_the_query_and_is_idempotent() {
 }
 
 #[test]
-fn fmt_refuses_a_query_with_a_comment() {
+fn fmt_keeps_comments_between_clauses() {
+    let dir = fmt_scratch("commented");
+    let (code, stdout) = warden(&dir, &["fmt", "commented_eql.toml"]);
+    assert_eq!(code, 0, "{stdout}");
+    let formatted = std::fs::read_to_string(dir.join("commented_eql.toml")).unwrap();
+    for comment in
+        ["/* Shells started by anything but Explorer. */", "// Windows only", "// the shells"]
+    {
+        assert!(formatted.contains(comment), "{comment} is kept: {formatted}");
+    }
+    insta::assert_snapshot!(formatted);
+    let (code, stdout) = warden(&dir, &["fmt", "--check", "commented_eql.toml"]);
+    assert_eq!(code, 0, "formatting is idempotent: {stdout}");
+}
+
+#[test]
+fn fmt_refuses_a_comment_inside_a_clause() {
     let dir = fmt_scratch("comment");
     let original = std::fs::read_to_string(dir.join("comment.toml")).unwrap();
     let (code, stdout) = warden(&dir, &["fmt", "comment.toml"]);
