@@ -20,6 +20,7 @@ mod query_checks;
 mod report;
 mod rule_paths;
 mod run;
+mod run_state;
 mod sarif;
 mod schema;
 mod search;

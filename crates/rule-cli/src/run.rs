@@ -15,6 +15,7 @@ use crate::output::{TableStyle, write_alerts};
 use crate::query::{QueryOutcome, parse_query};
 use crate::report::Style;
 use crate::rule_paths::rule_paths;
+use crate::run_state::run_with_state;
 use crate::schema::Schemas;
 use crate::{ExitStatus, UsageError};
 
@@ -69,9 +70,17 @@ pub(crate) fn run(
             return Ok(ExitStatus::Failure);
         }
     };
-    let output = engine.run(events);
-    write_alerts(&output.alerts, args.format, TableStyle::for_stdout(), out)
-        .map_err(UsageError::Output)?;
+    let output = if let Some(dir) = &args.state {
+        match run_with_state(engine, dir, events, args.format, out, err)? {
+            Some(output) => output,
+            None => return Ok(ExitStatus::Failure),
+        }
+    } else {
+        let output = engine.run(events);
+        write_alerts(&output.alerts, args.format, TableStyle::for_stdout(), out)
+            .map_err(UsageError::Output)?;
+        output
+    };
     write_summary(&output, err).map_err(UsageError::Output)?;
     Ok(if invalid == 0 { ExitStatus::Success } else { ExitStatus::Failure })
 }

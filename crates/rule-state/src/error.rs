@@ -96,6 +96,9 @@ impl StateError {
             | redb::Error::TableTypeMismatch { .. }
             | redb::Error::TableIsMultimap(_)
             | redb::Error::TypeDefinitionChanged { .. }) => Self::Corrupt { path, source },
+            redb::Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+                Self::Corrupt { path, source: redb::Error::Io(io) }
+            }
             source => Self::Database { path, source },
         }
     }
