@@ -6,7 +6,11 @@
 //! detection-rules corpus writes them); a long value list (`in (...)`, `: (...)`,
 //! `f:(a or b ...)`) fills lines; a sequence or sample puts each bracketed term on its own
 //! line. Everything else is printed by the AST's `Display`, so the layout depends only on the
-//! tree: formatting twice gives the same text.
+//! tree and on where the comments are: formatting twice gives the same text.
+//!
+//! EQL comments go back between the same clauses as in the query (see `layout/out.rs`); a
+//! clause that holds one is broken even if it would fit, and a comment inside a clause
+//! printed whole (a comparison, a call, `with maxspan`) makes the layout fail.
 
 mod out;
 
@@ -381,5 +385,40 @@ mod tests {
     fn a_comment_breaks_a_clause_that_would_fit() {
         let laid_out = eql("process where a == 1 and /* b */ b == 2").unwrap();
         assert_eq!(laid_out, "process where a == 1 and /* b */\n  b == 2");
+    }
+
+    /// A comment at every gap between tokens of these queries is either laid out (keeping
+    /// the tree, the comments and a fixed point, as `eql` checks) or reported as unplaced.
+    #[test]
+    fn a_comment_anywhere_is_kept_or_reported() {
+        let queries = [
+            "sequence by host.id with maxspan=1m [process where a == 1 and (b : (\"x\", \"y\") \
+             or not c in (1, 2))] by user.name [file where length(d) > 2] by user.id until [any where \
+             e] by u | tail 3",
+            "sample by k [process where a or b and c] [network where ?f != null]",
+        ];
+        let (mut placed, mut unplaced) = (0, 0);
+        for query in queries {
+            assert!(eql_syntax::parse(query).is_ok(), "{query}");
+            for (at, _) in query.match_indices(' ') {
+                for comment in ["/*c*/", "// c\n"] {
+                    let text = format!("{} {comment}{}", &query[..at], &query[at..]);
+                    let Ok((_, comments)) = eql_syntax::parse_with_comments(&text) else {
+                        continue;
+                    };
+                    if comments.len() != 1 {
+                        continue; // inside a string
+                    }
+                    match eql(&text) {
+                        Ok(_) => placed += 1,
+                        Err(Unplaced(span)) => {
+                            assert_eq!(&text[span.range()], comment.trim_end());
+                            unplaced += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(placed > 3 * unplaced, "{placed} placed, {unplaced} unplaced");
     }
 }
