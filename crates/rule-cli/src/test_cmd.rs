@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use rule_compiler::Compiler;
-use rule_engine::{CompiledQuery, Engine, EngineOptions, RunOutput};
+use rule_engine::{CompiledQuery, Engine, EngineOptions, EventTime, RunOutput};
 use rule_model::Rule;
 
 use crate::args::TestArgs;
@@ -158,12 +158,12 @@ fn run_case(
     compiler: &Compiler,
     (rule, query): (&Rule, &CompiledQuery),
 ) -> Verdict {
-    if let Some(now) = &case.now {
-        return Verdict::Broken(format!(
-            "`now = {now}` is not supported yet: the engine has no rule schedule and resolves \
-             time windows against each event's own time; remove `now`"
-        ));
-    }
+    // With `now`, the case replays Kibana's schedule with its last execution at `now`;
+    // without it, every match alerts (cases are often events without a time).
+    let now = match case.now.as_ref().map(now_time).transpose() {
+        Ok(now) => now,
+        Err(problem) => return Verdict::Broken(problem),
+    };
     let read = case.read_events(test_path);
     if !read.problems.is_empty() {
         return Verdict::Broken(format!("bad events:\n{}", read.problems.join("\n")));
@@ -175,7 +175,12 @@ fn run_case(
             duplicates.join(", ")
         ));
     }
-    let options = EngineOptions { default_index: index.cloned(), ..EngineOptions::default() };
+    let options = EngineOptions {
+        default_index: index.cloned(),
+        unscheduled: now.is_none(),
+        now,
+        ..EngineOptions::default()
+    };
     let mut engine = match Engine::new(
         compiler.fields().clone(),
         vec![(rule.clone(), query.clone())],
@@ -194,6 +199,16 @@ fn run_case(
     } else {
         Verdict::Differs { expected, got }
     }
+}
+
+/// A case's `now` (a TOML date-time or a string) as an event time.
+fn now_time(value: &toml::Value) -> Result<EventTime, String> {
+    let text = match value {
+        toml::Value::String(text) => text.clone(),
+        toml::Value::Datetime(datetime) => datetime.to_string(),
+        other => return Err(format!("`now = {other}` is not a date")),
+    };
+    EventTime::parse(&text).map_err(|error| format!("`now`: {error}"))
 }
 
 /// The id of the event behind each alert (`kibana.alert.ancestors[0].id`).

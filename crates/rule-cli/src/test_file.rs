@@ -25,8 +25,9 @@
 //! text), then the inline `[[case.events]]` tables. An event's id is its `_id` (a hit's, or a
 //! raw event's own `_id` member), else its line number (element number in a JSON array, position
 //! among the inline tables). `alerts` lists the id of the event behind each expected alert,
-//! once per alert. `now` is read but the engine has no notion of the current time yet (it
-//! resolves windows against each event's own time), so a case that sets it fails, saying so.
+//! once per alert. With `now` (a date-time), the case replays Kibana's schedule with its last
+//! execution at `now` (events after it, or without a time, are not searched); without it,
+//! every matching event alerts.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -69,7 +70,7 @@ pub(crate) struct TestCase {
     pub index: Option<String>,
     /// The ids of the events expected to alert, once per alert.
     pub alerts: Vec<String>,
-    /// The time the rule runs at (not supported by the engine yet).
+    /// The rule's last execution time: the case replays Kibana's schedule up to it.
     pub now: Option<toml::Value>,
 }
 

@@ -71,7 +71,7 @@ fn a_wrong_expectation_fails_with_a_diff() {
 fn passing_and_failing_cases_are_counted_apart() {
     let test = format!(
         "[[case]]\nname = \"right\"\nalerts = [\"job\"]\n{JOB_EVENT}\n\
-         [[case]]\nname = \"now is not supported\"\nnow = 2025-07-10T10:00:00Z\nalerts = [\"job\"]\n{JOB_EVENT}\n\
+         [[case]]\nname = \"with now, an event without a time is never searched\"\nnow = 2025-07-10T10:00:00Z\nalerts = [\"job\"]\n{JOB_EVENT}\n\
          [[case]]\nname = \"bad events\"\nalerts = []\nevents_json = '{{\"a\":1}}\\nnot json'\n\
          events_file = \"missing.ndjson\"\n"
     );
