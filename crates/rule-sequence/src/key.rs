@@ -138,15 +138,47 @@ fn number_key(number: &serde_json::Number) -> KeyValue {
 /// The key values of one event for one stage.
 pub type KeyTuple = Vec<KeyValue>;
 
+/// How the value of a date-typed join key ([`JoinKey::date`]) is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateKeys<'a> {
+    /// As the event holds it. Sequence keys: Elasticsearch reads them through the fields API,
+    /// which returns dates formatted (QA `test_extra.toml` expects `date_tags` keys as the
+    /// ISO-8601 text).
+    AsWritten,
+    /// As the instant in epoch milliseconds, read with the date format of the event's index.
+    /// Sample keys: Elasticsearch groups samples with a composite aggregation, whose date keys
+    /// are epoch milliseconds, so the same instant written in two formats (two indices) is one
+    /// key (QA `test_sample.toml` `customDateFormat*`, keys like `"1671235200000"`).
+    EpochMillis {
+        /// The index the event comes from.
+        index: &'a str,
+    },
+}
+
 /// Every key combination of the event for `keys` (empty when the event takes no part).
 /// A stage without keys gives exactly one empty combination.
-pub fn key_combinations(view: &mut EventView<'_>, keys: &[JoinKey]) -> Vec<KeyTuple> {
+pub fn key_combinations(
+    view: &mut EventView<'_>,
+    keys: &[JoinKey],
+    dates: DateKeys<'_>,
+) -> Vec<KeyTuple> {
     let mut per_key: Vec<Vec<KeyValue>> = Vec::with_capacity(keys.len());
     for key in keys {
+        let date_format = match (&key.date, dates) {
+            (Some(date), DateKeys::EpochMillis { index }) => Some(date.format_for(index)),
+            _ => None,
+        };
         let mut values: Vec<KeyValue> = view
             .values(key.field)
             .iter()
-            .filter_map(|value| KeyValue::from_json(value))
+            .filter_map(|value| {
+                // A value the format cannot read stays as written (Elasticsearch would have
+                // refused the document at index time).
+                date_format
+                    .and_then(|format| format.millis_of_value(value))
+                    .map(|millis| KeyValue::Integer(i128::from(millis)))
+                    .or_else(|| KeyValue::from_json(value))
+            })
             .filter(|value| *value != KeyValue::Null)
             .collect();
         values.sort();
@@ -200,7 +232,7 @@ mod tests {
         let mut table = FieldTable::new();
         let keys = keys(&mut table, spec);
         let mut view = EventView::new(&table, event);
-        key_combinations(&mut view, &keys)
+        key_combinations(&mut view, &keys, DateKeys::AsWritten)
             .into_iter()
             .map(|tuple| tuple.iter().map(ToString::to_string).collect())
             .collect()

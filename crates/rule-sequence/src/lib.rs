@@ -41,7 +41,7 @@ mod sequence;
 mod window;
 
 pub use error::SequenceError;
-pub use key::{FloatKey, KeyTuple, KeyValue, key_combinations};
+pub use key::{DateKeys, FloatKey, KeyTuple, KeyValue, key_combinations};
 pub use limits::{Limits, MatchSummary};
 pub use sample::{SampleMatch, SampleMatcher};
 pub use saved::MatcherState;

@@ -21,7 +21,7 @@ use rule_compiler::SamplePlan;
 use rule_vm::{EventView, Vm};
 
 use crate::error::SequenceError;
-use crate::key::{KeyTuple, key_combinations};
+use crate::key::{DateKeys, KeyTuple, key_combinations};
 use crate::limits::{Limits, MatchSummary};
 use crate::sequence::EventRef;
 use crate::window::ResultWindow;
@@ -79,8 +79,9 @@ impl<'p> SampleMatcher<'p> {
         })
     }
 
-    /// Feeds one event.
-    pub fn push(&mut self, event: EventRef, view: &mut EventView<'_>, vm: &mut Vm) {
+    /// Feeds one event, read from the index `index` (date-typed keys are read with that index's
+    /// date format).
+    pub fn push(&mut self, event: EventRef, index: &str, view: &mut EventView<'_>, vm: &mut Vm) {
         self.summary.events += 1;
         let mut matched = false;
         for (filter, stage) in self.plan.stages.iter().enumerate() {
@@ -88,7 +89,7 @@ impl<'p> SampleMatcher<'p> {
                 continue;
             }
             matched = true;
-            let combos = key_combinations(view, &stage.keys);
+            let combos = key_combinations(view, &stage.keys, DateKeys::EpochMillis { index });
             if combos.is_empty() {
                 self.summary.without_key += 1;
             }

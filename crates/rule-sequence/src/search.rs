@@ -224,7 +224,7 @@ pub fn search(
                 SampleMatcher::new(plan, options.limits, options.max_samples_per_key)?;
             for (index, event) in events.iter().enumerate() {
                 let mut view = EventView::new(fields, &event.source);
-                matcher.push(EventRef(index), &mut view, &mut vm);
+                matcher.push(EventRef(index), &event.index, &mut view, &mut vm);
             }
             // ES stops sampling once `size` samples are found (SampleIterator), so samples are
             // always taken from the start, whatever `result_position` says.

@@ -28,7 +28,7 @@ use rule_compiler::SequencePlan;
 use rule_vm::{EventView, Vm};
 
 use crate::error::SequenceError;
-use crate::key::{KeyTuple, key_combinations};
+use crate::key::{DateKeys, KeyTuple, key_combinations};
 use crate::limits::{Limits, MatchSummary};
 use crate::missing::MissingCheck;
 use crate::window::ResultWindow;
@@ -207,7 +207,7 @@ impl SequenceMatcher {
             if !self.hits[stage] {
                 continue;
             }
-            let combos = key_combinations(view, &plan.stages[stage].keys);
+            let combos = key_combinations(view, &plan.stages[stage].keys, DateKeys::AsWritten);
             if combos.is_empty() {
                 self.summary.without_key += 1;
             }
@@ -216,14 +216,14 @@ impl SequenceMatcher {
             }
         }
         if let Some(until) = plan.until.as_ref().filter(|_| until_hit) {
-            for key in key_combinations(view, &until.keys) {
+            for key in key_combinations(view, &until.keys, DateKeys::AsWritten) {
                 self.kill(&key);
             }
         }
         if let Some(missing) = &mut self.missing {
             for (stage, plan_stage) in plan.stages.iter().enumerate() {
                 if plan_stage.missing && self.hits[stage] {
-                    for key in key_combinations(view, &plan_stage.keys) {
+                    for key in key_combinations(view, &plan_stage.keys, DateKeys::AsWritten) {
                         missing.record(stage, key, nanos);
                     }
                 }
