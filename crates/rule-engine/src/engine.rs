@@ -178,7 +178,7 @@ pub struct Engine {
 impl Engine {
     /// An engine for `rules`, whose programs were compiled against `fields`.
     pub fn new(
-        fields: FieldTable,
+        mut fields: FieldTable,
         rules: Vec<(Rule, CompiledQuery)>,
         options: EngineOptions,
     ) -> Result<Self, EngineError> {
@@ -194,7 +194,7 @@ impl Engine {
                 Err(error) => return Err(error),
             }
         }
-        let router = Router::new(&prepared, options.routing);
+        let router = Router::new(&prepared, &mut fields, options.routing);
         let mut engine = Self {
             fields,
             matches: vec![Vec::new(); prepared.len()],
@@ -357,15 +357,16 @@ impl Engine {
             if index.is_none() {
                 summary.events_with_unknown_index += 1;
             }
-            router.candidates(rules, &event.source, index.as_deref(), candidates);
-            if candidates.is_empty() {
-                verdicts.push(None);
-                continue;
-            }
             let mut current = match view.take() {
                 Some(previous) => previous.recycle(fields, &event.source),
                 None => EventView::new(fields, &event.source),
             };
+            router.candidates(rules, &mut current, index.as_deref(), candidates);
+            if candidates.is_empty() {
+                view = Some(current);
+                verdicts.push(None);
+                continue;
+            }
             let mut used = Vec::new();
             for &position in candidates.iter() {
                 if rules[position].uses(vm, &mut current) {

@@ -22,6 +22,7 @@ mod sequences;
 pub mod suppression;
 pub mod threshold;
 pub mod timestamp;
+mod witness;
 
 pub use alert::{Alert, AlertRule};
 pub use engine::{Engine, EngineOptions, RuleSummary, RunOutput, Summary, event_id, event_index};

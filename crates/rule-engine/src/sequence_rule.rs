@@ -24,7 +24,7 @@ use rule_sequence::{
     EventRef, Limits, MatchSummary, MatcherState, ResultWindow, SequenceError, SequenceMatch,
     SequenceMatcher, Tiebreaker,
 };
-use rule_vm::{EventView, Vm};
+use rule_vm::{EventView, Program, Vm};
 use serde_json::Value;
 
 use crate::fields::first_value;
@@ -182,6 +182,11 @@ impl SequenceRule {
             state,
         )?;
         Ok(())
+    }
+
+    /// The programs of its terms and of its `until` clause.
+    pub(crate) fn programs(&self) -> impl Iterator<Item = &Program> {
+        self.plan.stages.iter().chain(&self.plan.until).map(|stage| &stage.program)
     }
 
     /// True if a term or the `until` clause matches the event (others cannot change the state).

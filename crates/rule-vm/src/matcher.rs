@@ -288,6 +288,15 @@ impl StrMatcher {
         self.case
     }
 
+    /// The whole value this matcher accepts when it is an exact match (folded when
+    /// case-insensitive), else `None`.
+    pub(crate) fn exact_text(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Exact(text) => Some(text),
+            _ => None,
+        }
+    }
+
     /// The name of the check this pattern compiled to (`exact`, `prefix`, ...).
     pub fn kind_name(&self) -> &'static str {
         match self.kind {

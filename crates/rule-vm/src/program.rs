@@ -40,6 +40,11 @@ impl ValueSet {
     pub fn case(&self) -> CaseMode {
         self.case
     }
+
+    /// The values, normalized for the case mode (folded when case-insensitive).
+    pub(crate) fn normalized_values(&self) -> impl Iterator<Item = &str> {
+        self.values.iter().map(|value| &**value)
+    }
 }
 
 /// The literal side of a comparison: its text and, when it is numeric, its number.
