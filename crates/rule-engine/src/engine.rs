@@ -10,6 +10,8 @@
 //! events arrive (see `sequences.rs`): their alerts are raised as sequences complete, and
 //! `finish` ends their run.
 
+use std::collections::HashSet;
+
 use rule_model::Rule;
 use rule_vm::{EventView, FieldTable, Vm};
 use serde_json::Value;
@@ -23,8 +25,8 @@ use crate::rule::{CompiledQuery, PreparedRule, RuleBehaviour};
 use crate::schedule::{Execution, Schedule, ScheduleCounts};
 use crate::sequence_rule::{SequenceCounts, SequenceOptions};
 use crate::sequences::SequenceRuns;
-use crate::suppression::{SuppressionState, fold_into};
-use crate::threshold::Bucket;
+use crate::suppression::{GroupKey, KeptAlert, SuppressionState, fold_into};
+use crate::threshold::{Bucket, TailEvent};
 use crate::timestamp::{EventTime, TimeError};
 
 /// How alerts are ordered in the output: no time last, time, arrival of the (last) event,
@@ -453,7 +455,7 @@ impl Engine {
             Some(Schedule::for_rule(&rule.rule, self.options.now))
         };
         if let Some(suppression) = &mut rule.suppression {
-            suppression.kept.clear();
+            suppression.start_run();
         }
         let mut emitter = Emitter {
             kept: &self.kept,
@@ -512,14 +514,44 @@ impl Engine {
                 counts
             }
             (RuleBehaviour::Threshold(_, state), Some(schedule)) => {
-                let (windows, after_now) = schedule.windows(&event_times);
+                // The matching events carried from the last run come first at equal times;
+                // one read again (same `_index` and `_id`) is the same document.
+                let carried = state.take_tail();
+                let read_again: HashSet<DocKey<'_>> = placed
+                    .iter()
+                    .filter_map(|&(_, kept_position)| tail_key(&emitter.kept[kept_position]))
+                    .collect();
+                let mut members: Vec<(EventTime, Option<DocKey<'_>>, &Value)> = carried
+                    .iter()
+                    .filter_map(|event| {
+                        let key =
+                            event.key.as_ref().map(|(index, id)| (index.as_deref(), id.as_str()));
+                        (!key.is_some_and(|key| read_again.contains(&key))).then_some((
+                            event.time,
+                            key,
+                            &event.document,
+                        ))
+                    })
+                    .chain(placed.iter().map(|&(time, kept_position)| {
+                        let kept = &emitter.kept[kept_position];
+                        (time, tail_key(kept), &kept.event.source)
+                    }))
+                    .collect();
+                members.sort_by_key(|&(time, _, _)| time);
+                let member_times: Vec<EventTime> =
+                    members.iter().map(|&(time, _, _)| time).collect();
+                let (windows, after_now) = schedule.windows(&member_times);
                 let mut counts = ScheduleCounts { after_now, ..ScheduleCounts::default() };
+                let mut last = state.last_execution();
                 for (execution, range) in windows {
+                    if state.ran_before(execution.at) {
+                        continue;
+                    }
+                    last = Some(execution.at);
                     counts.executions += 1;
-                    let buckets = state.evaluate(range.map(|candidate| {
-                        let (time, kept_position) = placed[candidate];
-                        (time, &emitter.kept[kept_position].event.source)
-                    }));
+                    let buckets = state.evaluate(
+                        members[range].iter().map(|&(time, _, document)| (time, document)),
+                    );
                     let mut created = 0;
                     for bucket in &buckets {
                         if created >= schedule.max_signals() {
@@ -535,6 +567,20 @@ impl Engine {
                     if created >= schedule.max_signals() && buckets.len() > created {
                         counts.executions_at_max_signals += 1;
                     }
+                }
+                if !self.options.unscheduled {
+                    // What the next run's executions may still search: the last window on.
+                    let keep_from = last.map(|at| schedule.execution(at).from);
+                    let tail = members
+                        .iter()
+                        .filter(|&&(time, _, _)| keep_from.is_none_or(|from| time >= from))
+                        .map(|&(time, key, document)| TailEvent {
+                            time,
+                            key: key.map(|(index, id)| (index.map(str::to_owned), id.to_owned())),
+                            document: document.clone(),
+                        })
+                        .collect();
+                    state.carry(last, tail);
                 }
                 counts
             }
@@ -593,6 +639,25 @@ impl Emitter<'_> {
         self.alerts.iter().filter(|(_, alert)| alert.rule == self.position).count() as u64
     }
 
+    /// Whether a new alert of `group` (for an event at `time`) is suppressed: folded into
+    /// this run's kept alert of its group, or covered by an earlier run's.
+    fn suppressed(
+        &mut self,
+        group: Option<&GroupKey>,
+        execution: Execution,
+        time: EventTime,
+    ) -> bool {
+        let (Some(group), Some(suppression)) = (group, &self.suppression) else { return false };
+        match suppression.kept_alert(group, execution) {
+            None => false,
+            Some(KeptAlert::ThisRun(alert)) => {
+                fold_into(&mut self.alerts[alert].1.document, Some(time));
+                true
+            }
+            Some(KeptAlert::EarlierRun) => true,
+        }
+    }
+
     /// The alert for the kept event at `kept_position` (and `new_term`), unless suppressed
     /// or over the cap (`room` false).
     fn emit(
@@ -605,10 +670,7 @@ impl Emitter<'_> {
     ) -> Emitted {
         let kept = &self.kept[kept_position];
         let group = self.suppression.as_ref().and_then(|s| s.group(&kept.event.source));
-        if let (Some(group), Some(suppression)) = (&group, &self.suppression)
-            && let Some(alert) = suppression.kept_alert(group, execution)
-        {
-            fold_into(&mut self.alerts[alert].1.document, Some(time));
+        if self.suppressed(group.as_ref(), execution, time) {
             return Emitted::Suppressed;
         }
         if !room {
@@ -636,10 +698,7 @@ impl Emitter<'_> {
     /// The alert of a threshold bucket; false when suppressed into a kept alert.
     fn emit_threshold(&mut self, execution: Execution, document: &Value, bucket: &Bucket) -> bool {
         let group = self.suppression.as_ref().and_then(|s| s.group(document));
-        if let (Some(group), Some(suppression)) = (&group, &self.suppression)
-            && let Some(alert) = suppression.kept_alert(group, execution)
-        {
-            fold_into(&mut self.alerts[alert].1.document, Some(bucket.to));
+        if self.suppressed(group.as_ref(), execution, bucket.to) {
             return false;
         }
         // Kibana's threshold alert has a synthetic parent: an id from the rule, the
@@ -660,6 +719,15 @@ impl Emitter<'_> {
         self.alerts.push((order, alert));
         true
     }
+}
+
+/// A document's identity in Elasticsearch: `(_index, _id)`.
+type DocKey<'a> = (Option<&'a str>, &'a str);
+
+/// The identity of a kept event in Elasticsearch (`_index`, `_id`); `None` without an `_id`
+/// (a line number names no document across inputs).
+fn tail_key(kept: &KeptEvent) -> Option<DocKey<'_>> {
+    Some((kept.index.as_deref(), kept.event.id.as_deref()?))
 }
 
 /// Warnings about what the schedule left out.

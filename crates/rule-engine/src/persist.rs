@@ -2,7 +2,8 @@
 //! the [`rule_state`] store.
 //!
 //! [`Engine::with_state`] loads each rule's saved state (a `new_terms` history; a sequence
-//! rule's pending sequences and the events they hold) and makes sequence rules *continue*:
+//! rule's pending sequences and the events they hold; a threshold rule's signal history, last
+//! execution and the events its next execution may still search; alert suppression windows) and makes sequence rules *continue*:
 //! the end of a run no longer ends their pending sequences and missing-event checks, so a run
 //! over the first half of a stream followed by a run over the second half finds what one run
 //! over the whole stream finds. A rule whose query or settings changed ([`rule_fingerprint`])
@@ -145,7 +146,21 @@ impl Engine {
                         sequences.restore_held(base + offset, event.into_held());
                     }
                 }
-                RuleBehaviour::EachMatch(_) | RuleBehaviour::Threshold(..) => {}
+                RuleBehaviour::Threshold(_, state) => {
+                    if let Some(saved) = reader.get(RuleTable::Threshold, &rule_id)? {
+                        state
+                            .restore(saved)
+                            .map_err(|problem| bad(RuleTable::Threshold, problem))?;
+                    }
+                }
+                RuleBehaviour::EachMatch(_) => {}
+            }
+            if let Some(suppression) = &mut rule.suppression
+                && let Some(saved) = reader.get(RuleTable::Suppression, &rule_id)?
+            {
+                suppression
+                    .restore(saved)
+                    .map_err(|problem| bad(RuleTable::Suppression, problem))?;
             }
         }
         let saved_alerts: Vec<SavedAlert> = reader.undelivered()?;
@@ -261,7 +276,7 @@ fn save_rule(
     writer.set_fingerprint(rule_id, &rule_fingerprint(&rule.rule))?;
     match &rule.behaviour {
         RuleBehaviour::NewTerms(_, state) => {
-            writer.put(RuleTable::NewTerms, rule_id, &state.history())
+            writer.put(RuleTable::NewTerms, rule_id, &state.history())?;
         }
         RuleBehaviour::Sequence(sequence) => {
             let mut matcher = sequence.save();
@@ -281,10 +296,17 @@ fn save_rule(
             matcher.map_events(|EventRef(arrival)| {
                 EventRef(positions.get(&arrival).copied().unwrap_or(usize::MAX))
             });
-            writer.put(RuleTable::Sequences, rule_id, &SavedSequences { matcher, events })
+            writer.put(RuleTable::Sequences, rule_id, &SavedSequences { matcher, events })?;
         }
-        RuleBehaviour::EachMatch(_) | RuleBehaviour::Threshold(..) => Ok(()),
+        RuleBehaviour::Threshold(_, state) => {
+            writer.put(RuleTable::Threshold, rule_id, &state.save())?;
+        }
+        RuleBehaviour::EachMatch(_) => {}
     }
+    if let Some(suppression) = &rule.suppression {
+        writer.put(RuleTable::Suppression, rule_id, &suppression.save())?;
+    }
+    Ok(())
 }
 
 impl SavedEvent {
@@ -318,6 +340,16 @@ pub fn rule_fingerprint(rule: &Rule) -> String {
         .new_terms
         .as_ref()
         .map(|settings| json!([settings.fields, settings.history_window_start]));
+    let threshold = rule.threshold.as_ref().map(|threshold| {
+        let cardinality: Vec<Value> =
+            threshold.cardinality.iter().map(|c| json!([c.field, c.value])).collect();
+        json!([threshold.fields, threshold.value, cardinality])
+    });
+    let suppression = rule.alert_suppression.as_ref().map(|settings| {
+        let duration =
+            settings.duration.map(|span| span.amount.saturating_mul(span.unit.seconds()));
+        json!([settings.group_by, duration, settings.missing_fields_strategy])
+    });
     let key = json!([
         rule.rule_type.to_string(),
         rule.language.map(|language| language.to_string()),
@@ -327,6 +359,8 @@ pub fn rule_fingerprint(rule: &Rule) -> String {
         rule.tiebreaker_field,
         rule.event_category_override,
         new_terms,
+        threshold,
+        suppression,
     ]);
     sha256_hex(key.to_string().as_bytes())
 }

@@ -17,10 +17,16 @@
 //!   field's values or `null`), `.start` and `.end` (earliest and latest suppressed event
 //!   time), `.docs_count` (alerts folded into it) and `kibana.alert.instance.id` (a hash of
 //!   the group).
+//!
+//! The windows outlive a run (the same engine's next `finish`, or the next `warden run
+//! --state`): in Kibana the kept alert stays in the alerts index and later executions fold
+//! into it. Here the kept alert of an earlier run was already written out, so a later alert
+//! of its open window is suppressed (not written) instead of updating it.
 
 use std::collections::HashMap;
 
 use rule_model::AlertSuppression;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::alert::sha256_hex;
@@ -38,9 +44,28 @@ pub struct SuppressionState {
     /// Window in nanoseconds; `None`: per execution.
     duration: Option<i64>,
     suppress_missing: bool,
-    /// Per group: the kept alert (its position in the run's alert list) and the execution
-    /// that created it.
-    pub kept: HashMap<GroupKey, (usize, EventTime)>,
+    /// Per group: the kept alert (its position in this run's alert list; `None`: an alert of
+    /// an earlier run) and the execution that created it.
+    kept: HashMap<GroupKey, (Option<usize>, EventTime)>,
+}
+
+/// Where a new alert of a suppressed group goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeptAlert {
+    /// Folded into this run's alert at this position of the run's alert list.
+    ThisRun(usize),
+    /// Suppressed by an alert an earlier run already reported.
+    EarlierRun,
+}
+
+/// Saved suppression windows: per group, the execution time (nanoseconds since the epoch)
+/// that created its kept alert, sorted by group so the same state saves the same bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedSuppression {
+    /// The `group_by` fields, so windows are never read for other fields.
+    pub group_by: Vec<String>,
+    /// `(group, creation execution)`.
+    pub windows: Vec<(GroupKey, i64)>,
 }
 
 /// A suppression setting that cannot work.
@@ -99,15 +124,56 @@ impl SuppressionState {
     }
 
     /// The kept alert a new alert of `group` folds into during `execution`, if any.
-    pub fn kept_alert(&self, group: &GroupKey, execution: Execution) -> Option<usize> {
+    pub fn kept_alert(&self, group: &GroupKey, execution: Execution) -> Option<KeptAlert> {
         let &(alert, created) = self.kept.get(group)?;
-        let open = match self.duration {
-            None => created == execution.at,
-            Some(duration) => {
-                created.as_nanos() >= execution.at.as_nanos().saturating_sub(duration)
-            }
+        window_open(self.duration, created, execution.at)
+            .then_some(alert.map_or(KeptAlert::EarlierRun, KeptAlert::ThisRun))
+    }
+
+    /// Starts a new run: the kept alerts now belong to an earlier run; windows that no later
+    /// execution can reach (older than the latest one's) are forgotten.
+    pub fn start_run(&mut self) {
+        let Some(latest) = self.kept.values().map(|&(_, created)| created).max() else {
+            return;
         };
-        open.then_some(alert)
+        let duration = self.duration;
+        self.kept.retain(|_, (alert, created)| {
+            *alert = None;
+            window_open(duration, *created, latest)
+        });
+    }
+
+    /// The windows to save (as of the start of the next run, see [`start_run`](Self::start_run)).
+    pub fn save(&self) -> SavedSuppression {
+        let mut copy = self.clone();
+        copy.start_run();
+        let mut windows: Vec<(GroupKey, i64)> = copy
+            .kept
+            .into_iter()
+            .map(|(group, (_, created))| (group, created.as_nanos()))
+            .collect();
+        windows.sort_unstable();
+        SavedSuppression { group_by: self.group_by.clone(), windows }
+    }
+
+    /// Goes on from saved windows; refuses ones saved for other fields.
+    pub fn restore(&mut self, saved: SavedSuppression) -> Result<(), String> {
+        if saved.group_by != self.group_by {
+            return Err(format!(
+                "the saved suppression windows are for the fields {:?}, the rule has {:?}",
+                saved.group_by, self.group_by
+            ));
+        }
+        if let Some((group, _)) = saved.windows.iter().find(|(g, _)| g.len() != self.group_by.len())
+        {
+            return Err(format!("the saved group {group:?} does not have one value per field"));
+        }
+        self.kept = saved
+            .windows
+            .into_iter()
+            .map(|(group, nanos)| (group, (None, EventTime::from_nanos(nanos))))
+            .collect();
+        Ok(())
     }
 
     /// Marks `alert` (a new alert of `group` at `time`) as the group's kept alert.
@@ -133,7 +199,7 @@ impl SuppressionState {
             fields.insert("kibana.alert.suppression.end".to_owned(), stamp);
             fields.insert("kibana.alert.suppression.docs_count".to_owned(), json!(0));
         }
-        self.kept.insert(group, (alert, execution.at));
+        self.kept.insert(group, (Some(alert), execution.at));
     }
 }
 
@@ -152,6 +218,15 @@ pub fn fold_into(document: &mut Value, time: Option<EventTime>) {
     }
     if read(fields, "kibana.alert.suppression.end").is_none_or(|end| time > end) {
         fields.insert("kibana.alert.suppression.end".to_owned(), json!(time.to_iso_millis()));
+    }
+}
+
+/// Whether a window created at `created` is open for an execution at `at`: the same
+/// execution without a duration, else created no earlier than `at - duration`.
+fn window_open(duration: Option<i64>, created: EventTime, at: EventTime) -> bool {
+    match duration {
+        None => created == at,
+        Some(duration) => created.as_nanos() >= at.as_nanos().saturating_sub(duration),
     }
 }
 

@@ -18,9 +18,17 @@
 //! * signal history: after a group alerts, its events up to that latest time are not counted
 //!   for that group again (Kibana filters them out of later searches), so the same events
 //!   never raise a second alert.
+//!
+//! Across runs (the same engine's next `finish`, or the next `warden run --state`), the rule
+//! keeps its signal history, the last execution it ran and the matching events of that
+//! execution's window (the *tail*): Kibana's next executions search the index, which still
+//! holds those events, so a window that straddles two runs counts the events of both. An
+//! execution earlier than the last one is not run again; the last one is (with the events the
+//! new run adds to its window; the signal history keeps already-alerted events out).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::fields::{field_values, scalar_text};
@@ -49,6 +57,47 @@ pub struct ThresholdState {
     cardinality: Vec<(String, u64)>,
     /// Per group (values of `fields`): the latest event time already counted in an alert.
     pub history: HashMap<Term, EventTime>,
+    /// The last execution run (`at`), carried to the next run.
+    last_execution: Option<EventTime>,
+    /// Matching events a later execution may still search (see the module doc).
+    tail: Vec<TailEvent>,
+}
+
+/// A saved threshold state: times in nanoseconds since the epoch, the history sorted by
+/// group and the tail by time, so the same state always saves the same bytes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SavedThreshold {
+    /// The rule's `threshold.field`, so a state is never read for other fields.
+    pub fields: Vec<String>,
+    /// `(group, latest event time counted in an alert)`.
+    pub history: Vec<(Term, i64)>,
+    /// The last execution run.
+    pub last_execution: Option<i64>,
+    /// The matching events of the last execution's window and later, by time.
+    pub tail: Vec<SavedTailEvent>,
+}
+
+/// A matching event carried to the next run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TailEvent {
+    /// The rule's time of the event.
+    pub time: EventTime,
+    /// `_index` and `_id` of a hit: Elasticsearch keeps one document per id, so an event read
+    /// again replaces the carried one instead of counting twice.
+    pub key: Option<(Option<String>, String)>,
+    /// The event.
+    pub document: Value,
+}
+
+/// A saved [`TailEvent`], its time in nanoseconds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedTailEvent {
+    /// Nanoseconds since the epoch.
+    pub time: i64,
+    /// `(_index, _id)`.
+    pub key: Option<(Option<String>, String)>,
+    /// The event.
+    pub document: Value,
 }
 
 /// A group that reached the threshold in one execution.
@@ -80,7 +129,83 @@ impl ThresholdState {
             value: threshold.value,
             cardinality: threshold.cardinality.iter().map(|c| (c.field.clone(), c.value)).collect(),
             history: HashMap::new(),
+            last_execution: None,
+            tail: Vec::new(),
         })
+    }
+
+    /// The state to save.
+    pub fn save(&self) -> SavedThreshold {
+        let mut history: Vec<(Term, i64)> =
+            self.history.iter().map(|(term, time)| (term.clone(), time.as_nanos())).collect();
+        history.sort_unstable();
+        SavedThreshold {
+            fields: self.fields.clone(),
+            history,
+            last_execution: self.last_execution.map(EventTime::as_nanos),
+            tail: self
+                .tail
+                .iter()
+                .map(|event| SavedTailEvent {
+                    time: event.time.as_nanos(),
+                    key: event.key.clone(),
+                    document: event.document.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Goes on from a saved state; refuses one saved for other fields, or with groups of
+    /// another length.
+    pub fn restore(&mut self, saved: SavedThreshold) -> Result<(), String> {
+        if saved.fields != self.fields {
+            return Err(format!(
+                "the saved threshold state is for the fields {:?}, the rule has {:?}",
+                saved.fields, self.fields
+            ));
+        }
+        if let Some((group, _)) = saved.history.iter().find(|(g, _)| g.len() != self.fields.len()) {
+            return Err(format!("the saved group {group:?} does not have one value per field"));
+        }
+        self.history = saved
+            .history
+            .into_iter()
+            .map(|(group, nanos)| (group, EventTime::from_nanos(nanos)))
+            .collect();
+        self.last_execution = saved.last_execution.map(EventTime::from_nanos);
+        self.tail = saved
+            .tail
+            .into_iter()
+            .map(|event| TailEvent {
+                time: EventTime::from_nanos(event.time),
+                key: event.key,
+                document: event.document,
+            })
+            .collect();
+        Ok(())
+    }
+
+    /// The events carried from the last run, leaving none behind.
+    pub fn take_tail(&mut self) -> Vec<TailEvent> {
+        std::mem::take(&mut self.tail)
+    }
+
+    /// Whether `execution_at` was already run as an earlier execution than the last one
+    /// (the last one itself is run again, its window may have grown).
+    pub fn ran_before(&self, execution_at: EventTime) -> bool {
+        self.last_execution.is_some_and(|last| execution_at < last)
+    }
+
+    /// The last execution run.
+    pub fn last_execution(&self) -> Option<EventTime> {
+        self.last_execution
+    }
+
+    /// Ends a run: `last` is the last execution run, `tail` the matching events a later
+    /// execution may still search.
+    pub fn carry(&mut self, last: Option<EventTime>, tail: Vec<TailEvent>) {
+        self.last_execution = last;
+        self.tail = tail;
     }
 
     /// The grouping fields.

@@ -18,7 +18,9 @@ use crate::error::StateError;
 use crate::tables::{ALERTED, FORMAT_VERSION_KEY, META, RULES, RuleTable, UNDELIVERED};
 
 /// The state format this build reads and writes. Bump it when a stored type changes shape.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2: the `threshold` and `suppression` tables hold records (version 1 left them
+/// empty, and a version-1 build would silently ignore them).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The database file inside the state directory.
 pub const STATE_FILE_NAME: &str = "warden-state.redb";

@@ -28,9 +28,10 @@ pub enum RuleTable {
     NewTerms,
     /// Pending sequences of `eql` sequence rules, with the events they hold.
     Sequences,
-    /// Threshold windows (`threshold` rules: counts per group within the current window).
+    /// `threshold` rules: signal history per group, the last execution and the matching
+    /// events its window still holds.
     Threshold,
-    /// Alert suppression windows (per rule and suppression key: the window's end and count).
+    /// Alert suppression windows (per group: the execution that created its kept alert).
     Suppression,
 }
 
