@@ -13,7 +13,7 @@
 use std::collections::HashSet;
 
 use rule_model::Rule;
-use rule_vm::{EventView, FieldTable, Vm};
+use rule_vm::{EventView, FieldTable, ViewBuffers, Vm};
 use serde_json::Value;
 
 use crate::alert::{Alert, AlertRule, AlertSource, build_alert};
@@ -172,6 +172,7 @@ pub struct Engine {
     sequences: SequenceRuns,
     /// Scratch buffers of `match_batch`, kept to avoid allocating per batch.
     candidates: Vec<usize>,
+    buffers: ViewBuffers,
     verdicts: Vec<Option<Verdict>>,
     /// Rules not run, reported in every summary.
     unsupported_rules: Vec<String>,
@@ -210,6 +211,7 @@ impl Engine {
             batch: Vec::with_capacity(BATCH_SIZE),
             sequences: SequenceRuns::default(),
             candidates: Vec::new(),
+            buffers: ViewBuffers::default(),
             verdicts: Vec::with_capacity(BATCH_SIZE),
             unsupported_rules: Vec::new(),
         };
@@ -348,7 +350,17 @@ impl Engine {
             return;
         }
         let Self {
-            fields, rules, router, vm, options, summary, batch, candidates, verdicts, ..
+            fields,
+            rules,
+            router,
+            vm,
+            options,
+            summary,
+            batch,
+            candidates,
+            verdicts,
+            buffers,
+            ..
         } = self;
         let mut view: Option<EventView<'_>> = None;
         verdicts.clear();
@@ -361,7 +373,7 @@ impl Engine {
             }
             let mut current = match view.take() {
                 Some(previous) => previous.recycle(fields, &event.source),
-                None => EventView::new(fields, &event.source),
+                None => EventView::with_buffers(fields, &event.source, std::mem::take(buffers)),
             };
             router.candidates(rules, &mut current, index.as_deref(), candidates);
             if candidates.is_empty() {
@@ -378,7 +390,7 @@ impl Engine {
             view = Some(current);
             verdicts.push((!used.is_empty()).then_some(Verdict { arrival, index, rules: used }));
         }
-        drop(view);
+        *buffers = view.map(EventView::into_buffers).unwrap_or_default();
         let mut any_sequence = false;
         for (event, verdict) in self.batch.drain(..).zip(self.verdicts.drain(..)) {
             let Some(Verdict { arrival, index, rules: used }) = verdict else { continue };

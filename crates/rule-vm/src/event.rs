@@ -22,6 +22,22 @@ struct Slot {
     end: u32,
 }
 
+/// The buffers of an [`EventView`] without its event, kept between views whose events live
+/// in different places (so that making a view does not allocate once they are warm).
+#[derive(Default)]
+pub struct ViewBuffers {
+    values: Vec<&'static Value>,
+    slots: Vec<Slot>,
+    generation: u32,
+}
+
+/// An empty vector of references re-typed to another lifetime, keeping its allocation
+/// (in-place collection of an empty iterator).
+fn retype<'b>(mut values: Vec<&Value>) -> Vec<&'b Value> {
+    values.clear();
+    values.into_iter().map(|_| &Value::Null).collect()
+}
+
 /// One event and the memoised values of the fields asked for so far.
 pub struct EventView<'a> {
     table: &'a FieldTable,
@@ -39,19 +55,24 @@ impl<'a> EventView<'a> {
 
     /// A view of another event that reuses this view's buffers (no reallocation once warm).
     pub fn recycle<'b>(self, table: &'b FieldTable, event: &'b Value) -> EventView<'b> {
-        let mut values = self.values;
-        values.clear();
-        // An empty vector of references re-typed to the new lifetime keeps its allocation
-        // (in-place collection of an empty iterator).
-        let values: Vec<&'b Value> = values.into_iter().map(|_| &Value::Null).collect();
-        let (generation, mut slots) = match self.generation.checked_add(1) {
-            Some(next) => (next, self.slots),
+        EventView::with_buffers(table, event, self.into_buffers())
+    }
+
+    /// A view of `event` using buffers kept from an earlier view ([`EventView::into_buffers`]).
+    pub fn with_buffers(table: &'a FieldTable, event: &'a Value, buffers: ViewBuffers) -> Self {
+        let (generation, mut slots) = match buffers.generation.checked_add(1) {
+            Some(next) => (next, buffers.slots),
             None => (1, Vec::new()),
         };
         if generation == 1 {
             slots.clear();
         }
-        EventView { table, event, values, slots, generation }
+        EventView { table, event, values: retype(buffers.values), slots, generation }
+    }
+
+    /// The view's buffers, to keep for a later view of another event.
+    pub fn into_buffers(self) -> ViewBuffers {
+        ViewBuffers { values: retype(self.values), slots: self.slots, generation: self.generation }
     }
 
     /// The whole event.
@@ -98,7 +119,18 @@ impl<'a> EventView<'a> {
 /// nulls dropped). For callers off the hot path that have a path but no [`FieldTable`].
 pub fn values_at<'a>(event: &'a Value, path: &str) -> Vec<&'a Value> {
     let mut found = Vec::new();
-    collect(event, path, &segment_ends_of(path), 0, &mut found);
+    // Segment ends on the stack for the usual short paths (no allocation when nothing is found).
+    let mut ends = [0_u32; 16];
+    let mut count = 0;
+    for (at, _) in path.match_indices('.').chain(std::iter::once((path.len(), ""))) {
+        if count == ends.len() {
+            collect(event, path, &segment_ends_of(path), 0, &mut found);
+            return found;
+        }
+        ends[count] = to_u32(at);
+        count += 1;
+    }
+    collect(event, path, &ends[..count], 0, &mut found);
     found
 }
 
@@ -173,6 +205,27 @@ mod tests {
         assert_eq!(by_path, resolve("a.b.c", &event));
         assert_eq!(by_path.len(), 3);
         assert!(values_at(&event, "a.x").is_empty());
+    }
+
+    #[test]
+    fn values_at_reads_paths_longer_than_its_stack_buffer() {
+        let path = (0..20).map(|n| format!("k{n}")).collect::<Vec<_>>().join(".");
+        let event = json!({ path.clone(): 1, "k0": {"k1": 2} });
+        assert_eq!(values_at(&event, &path), vec![&json!(1)]);
+        assert_eq!(values_at(&event, "k0.k1"), vec![&json!(2)]);
+    }
+
+    #[test]
+    fn kept_buffers_serve_a_view_of_another_event() {
+        let mut table = FieldTable::new();
+        let id = table.intern("x");
+        let first = json!({"x": "one"});
+        let mut view = EventView::new(&table, &first);
+        assert_eq!(view.values(id).len(), 1);
+        let buffers = view.into_buffers();
+        let second = json!({"x": ["a", "b"]});
+        let mut view = EventView::with_buffers(&table, &second, buffers);
+        assert_eq!(view.values(id), &[&json!("a"), &json!("b")]);
     }
 
     #[test]

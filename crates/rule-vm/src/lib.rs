@@ -43,7 +43,7 @@ mod vm;
 pub use analyzer::{TokenQuery, standard_tokens};
 pub use cidr::CidrBlock;
 pub use error::VmError;
-pub use event::{EventView, values_at};
+pub use event::{EventView, ViewBuffers, values_at};
 pub use field::{FieldId, FieldTable};
 pub use instr::{ArithOp, CmpOp, Func, Instr, LogicOp, Test};
 pub use matcher::{CaseMode, GlobPart, StrMatcher, glob_parts};
