@@ -326,7 +326,14 @@ impl Engine {
     fn pump_sequences(&mut self, flush: bool) {
         let mut warnings =
             TimeWarnings { warnings: &mut self.summary.warnings, count: &mut self.time_warnings };
-        self.sequences.pump(&mut self.rules, &self.fields, &mut self.vm, flush, &mut warnings);
+        self.sequences.pump(
+            &mut self.rules,
+            &self.fields,
+            &mut self.vm,
+            flush,
+            &self.options,
+            &mut warnings,
+        );
     }
 
     fn reset_summary(&mut self) {
@@ -782,6 +789,12 @@ fn sequence_warnings(name: &str, counts: &SequenceCounts, warnings: &mut Vec<Str
         warnings.push(format!(
             "rule `{name}`: {} event(s) arrived after later ones beyond the reorder window and were matched out of time order (sort the input by @timestamp, or raise --reorder-window)",
             counts.late_events
+        ));
+    }
+    if counts.outside_windows > 0 {
+        warnings.push(format!(
+            "rule `{name}`: {} sequence(s) were not alerted: no execution's window (`from` look-back) holds all their events",
+            counts.outside_windows
         ));
     }
     if counts.without_timestamp > 0 {

@@ -128,6 +128,13 @@ impl Schedule {
         Some(self.execution(at))
     }
 
+    /// Whether some execution's window holds the whole span `[first, last]`: the first
+    /// execution at or after `last` has the latest window start of those that reach `last`.
+    /// An EQL sequence is found only if one execution's search sees all of its events.
+    pub fn covers_span(&self, first: EventTime, last: EventTime) -> bool {
+        self.first_at_or_after(last).is_some_and(|execution| execution.from <= first)
+    }
+
     /// Replays the executions over `times` (sorted ascending). `run` gets each execution and
     /// the candidates in its window (positions into `times`, in time order, none that
     /// alerted before) and returns how many alerts it created and the positions it used up;
@@ -222,6 +229,18 @@ mod tests {
         let first = fixed.first_at_or_after(at("2024-01-01T10:01:00Z")).unwrap();
         assert_eq!(first.at, at("2024-01-01T10:02:30Z"));
         assert_eq!(fixed.first_at_or_after(at("2024-01-01T10:07:31Z")), None);
+    }
+
+    #[test]
+    fn a_span_is_covered_when_one_window_holds_it() {
+        let schedule = five_six(100, None);
+        // 10:05 searches [9:59, 10:05].
+        assert!(schedule.covers_span(at("2024-01-01T09:59:00Z"), at("2024-01-01T10:05:00Z")));
+        assert!(!schedule.covers_span(at("2024-01-01T09:58:59Z"), at("2024-01-01T10:05:00Z")));
+        // 10:01 to 10:06 is 5 minutes, but 10:10's window starts at 10:04.
+        assert!(!schedule.covers_span(at("2024-01-01T10:01:00Z"), at("2024-01-01T10:06:00Z")));
+        let fixed = five_six(100, Some("2024-01-01T10:05:00Z"));
+        assert!(!fixed.covers_span(at("2024-01-01T10:04:00Z"), at("2024-01-01T10:06:00Z")));
     }
 
     #[test]

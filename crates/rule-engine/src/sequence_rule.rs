@@ -59,6 +59,9 @@ pub struct SequenceCounts {
     pub late_events: u64,
     /// Events a term matched that had no usable `@timestamp` (EQL does not search them).
     pub without_timestamp: u64,
+    /// Sequences completed whose events no execution's window holds together (wider than
+    /// the look-back, or past the fixed now): not alerted.
+    pub outside_windows: u64,
 }
 
 /// Where an event sits in the search order.
@@ -132,6 +135,7 @@ pub(crate) struct SequenceRule {
     last_fed: Option<OrderKey>,
     late_events: u64,
     without_timestamp: u64,
+    outside_windows: u64,
     /// The matcher counts of the last finished run.
     finished: MatchSummary,
     /// Whether pending sequences go on into the next run (state kept with `--state`) instead
@@ -157,6 +161,7 @@ impl SequenceRule {
             last_fed: None,
             late_events: 0,
             without_timestamp: 0,
+            outside_windows: 0,
             finished: MatchSummary::default(),
             continuing: false,
         })
@@ -264,15 +269,22 @@ impl SequenceRule {
         self.matcher.referenced_events(out);
     }
 
+    /// Counts a completed sequence no execution's window holds (not alerted).
+    pub(crate) fn note_outside_windows(&mut self) {
+        self.outside_windows += 1;
+    }
+
     /// The counts of the run that [`finish`](Self::finish) ended; resets them.
     pub(crate) fn take_counts(&mut self) -> SequenceCounts {
         let counts = SequenceCounts {
             matcher: std::mem::take(&mut self.finished),
             late_events: self.late_events,
             without_timestamp: self.without_timestamp,
+            outside_windows: self.outside_windows,
         };
         self.late_events = 0;
         self.without_timestamp = 0;
+        self.outside_windows = 0;
         counts
     }
 }

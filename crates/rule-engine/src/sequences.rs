@@ -1,14 +1,25 @@
 //! Running the engine's sequence rules: holding the events they use, feeding each rule's state
 //! machine in search order, and turning completed sequences into alerts as they complete.
+//!
+//! Inside Kibana's schedule (see `schedule.rs`) each execution runs the EQL sequence search
+//! over its own window `[now - from, now]` (`eql/create_eql_alert_type.ts` and
+//! `build_eql_search_request.ts` in `security_solution/server/lib/detection_engine/
+//! rule_types/`), so a sequence is found only when one window holds all its events: one
+//! wider than the look-back is never found. The state machine here runs once over the
+//! stream, and a completed sequence alerts only when an execution's window covers it;
+//! a sequence found by several overlapping executions has the same alert ids, which
+//! Kibana writes once, so alerting once is the same. (A window search may also pair events
+//! the stream's newest-pending rule replaced; that difference is not modelled.)
 
 use rule_sequence::{EventRef, SequenceMatch};
 use rule_vm::{EventView, FieldTable, Vm};
 
 use crate::alert::{Alert, AlertSource};
-use crate::engine::{AlertOrder, TimeWarnings, event_id};
+use crate::engine::{AlertOrder, EngineOptions, TimeWarnings, event_id};
 use crate::held_events::{HeldEvent, HeldEvents};
 use crate::input::InputEvent;
 use crate::rule::{PreparedRule, RuleBehaviour, rule_time};
+use crate::schedule::Schedule;
 use crate::sequence_alert::build_sequence_alerts;
 
 /// The events sequence rules hold and the alerts of the sequences found so far.
@@ -52,9 +63,12 @@ impl SequenceRuns {
         fields: &FieldTable,
         vm: &mut Vm,
         flush: bool,
+        options: &EngineOptions,
         warnings: &mut TimeWarnings<'_>,
     ) {
         for (position, rule) in rules.iter_mut().enumerate() {
+            let schedule =
+                (!options.unscheduled).then(|| Schedule::for_rule(&rule.rule, options.now));
             let PreparedRule { behaviour, alert, timestamp_override, .. } = rule;
             let RuleBehaviour::Sequence(sequence) = behaviour else { continue };
             let mut found = Vec::new();
@@ -69,10 +83,15 @@ impl SequenceRuns {
                     Err(error) => warnings.note_problem(format!("rule `{}`: {error}", alert.name)),
                 }
             }
-            let context =
-                AlertContext { position, timestamp_override: timestamp_override.as_deref() };
+            let context = AlertContext {
+                position,
+                timestamp_override: timestamp_override.as_deref(),
+                schedule,
+            };
             for sequence_match in found {
-                self.raise(&context, alert, &sequence_match, warnings);
+                if !self.raise(&context, alert, &sequence_match, warnings) {
+                    sequence.note_outside_windows();
+                }
             }
         }
         if flush || self.held.wants_sweep() {
@@ -108,13 +127,15 @@ impl SequenceRuns {
         self.held.insert(arrival, held);
     }
 
+    /// Raises the alerts of a completed sequence; false when no execution's window holds
+    /// all its events (no alert).
     fn raise(
         &mut self,
         context: &AlertContext<'_>,
         rule: &crate::alert::AlertRule,
         sequence_match: &SequenceMatch,
         warnings: &mut TimeWarnings<'_>,
-    ) {
+    ) -> bool {
         let members: Vec<(usize, &HeldEvent)> = sequence_match
             .events
             .iter()
@@ -133,14 +154,22 @@ impl SequenceRuns {
                 time,
             });
         }
-        let Some(last) = sources.last() else { return };
+        let Some(last) = sources.last() else { return true };
         let time = last.time;
+        let first = sources.iter().filter_map(|source| source.time).min();
+        let latest = sources.iter().filter_map(|source| source.time).max();
+        if let (Some(schedule), Some(first), Some(latest)) = (context.schedule, first, latest)
+            && !schedule.covers_span(first, latest)
+        {
+            return false;
+        }
         let last_arrival = members.last().map_or(0, |&(arrival, _)| arrival);
         let alerts = build_sequence_alerts(context.position, rule, &sources, time);
         for (member, alert) in alerts.into_iter().enumerate() {
             let order = (time.is_none(), time, last_arrival, context.position, member);
             self.alerts.push((order, alert));
         }
+        true
     }
 }
 
@@ -148,4 +177,6 @@ impl SequenceRuns {
 struct AlertContext<'a> {
     position: usize,
     timestamp_override: Option<&'a str>,
+    /// The rule's schedule; `None`: every sequence alerts.
+    schedule: Option<Schedule>,
 }

@@ -225,3 +225,41 @@ fn indexed_routing_equals_full_scan_with_sequences() {
     let per_rule: Vec<u64> = indexed.summary.rules.iter().map(|rule| rule.alerts).collect();
     assert!(per_rule.iter().all(|&alerts| alerts > 0), "{per_rule:?}");
 }
+
+#[test]
+fn a_sequence_alerts_only_when_one_execution_window_holds_it() {
+    // Every 5m over [now-9m, now] (Kibana runs the EQL search per execution window).
+    let wide = "sequence by process.entity_id with maxspan=1h \
+        [process where event.type == \\\"start\\\"] [file where file.extension == \\\"job\\\"]";
+    let mut scheduled = engine(vec![eql_rule("seq", wide, "")], EngineOptions::default());
+    let lines = [
+        // Inside the 10:05 window [9:56, 10:05] and the 10:10 one [10:01, 10:10]: once.
+        start("s1", "p1", "2025-01-01T10:01:00Z"),
+        job("j1", "p1", "2025-01-01T10:04:00Z"),
+        // 12 minutes apart: no window of 9 minutes holds both.
+        start("s2", "p2", "2025-01-01T10:00:00Z"),
+        job("j2", "p2", "2025-01-01T10:12:00Z"),
+        // Exactly the look-back: the 10:30 window [10:21, 10:30] holds both (inclusive).
+        start("s3", "p3", "2025-01-01T10:21:00Z"),
+        job("j3", "p3", "2025-01-01T10:30:00Z"),
+        // One second wider: the 10:50 window starts at 10:41.
+        start("s4", "p4", "2025-01-01T10:40:59Z"),
+        job("j4", "p4", "2025-01-01T10:50:00Z"),
+    ];
+    let output = run(&mut scheduled, &lines);
+    let mut expected = group(&["s1", "j1"]);
+    expected.extend(group(&["s3", "j3"]));
+    assert_eq!(shape(&output), expected);
+    let counts = output.summary.rules[0].sequences.expect("a sequence rule");
+    assert_eq!(counts.outside_windows, 2);
+    assert!(
+        output.summary.warnings.iter().any(|w| w.contains("2 sequence(s) were not alerted")),
+        "{:?}",
+        output.summary.warnings
+    );
+
+    // Without the schedule every sequence alerts.
+    let unscheduled = EngineOptions { unscheduled: true, ..EngineOptions::default() };
+    let mut all = engine(vec![eql_rule("seq", wide, "")], unscheduled);
+    assert_eq!(run(&mut all, &lines).summary.rules[0].alerts, 12);
+}
