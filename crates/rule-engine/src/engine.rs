@@ -512,7 +512,11 @@ impl Engine {
                     let mut created = 0;
                     for &candidate in candidates {
                         let (time, kept_position) = placed[candidate];
-                        let seen = state.observe(&emitter.kept[kept_position].event.source, time);
+                        let seen = state.observe(
+                            &emitter.kept[kept_position].event.source,
+                            time,
+                            execution.at,
+                        );
                         if seen.truncated {
                             rule_summary.truncated_terms += 1;
                         }

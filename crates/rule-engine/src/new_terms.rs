@@ -9,10 +9,16 @@
 //! `history_window_start` and the current run, and Kibana writes one alert per new term
 //! (`wrap_new_terms_alerts.ts`, with `kibana.alert.new_terms` = the term's values).
 //!
-//! Here the "current run" is each event in time order: a term is new when it was last seen
-//! before `history_window_start` resolved against the event's time (or never). Only events
-//! that match the rule's query update the history, as Kibana's history search uses the
-//! rule's query.
+//! Kibana's executor (`new_terms/create_new_terms_alert_type.ts`) resolves
+//! `history_window_start` against the execution's `to` (`parseDateString({date:
+//! historyWindowStart, forceNow: tuple.to})`), searches the terms of the execution window
+//! `[from, to]`, then keeps those whose first appearance in `[history_window_start, to]` is
+//! no earlier than `from`. Here each event is observed once, in time order, by the first
+//! execution whose window holds it: a term is new when it was last seen before
+//! `history_window_start` resolved against *that execution's* time (or never). A term seen
+//! earlier in the same window already alerted (Kibana's alert is the term's first document),
+//! so a later sighting in the window is not new either way. Only events that match the
+//! rule's query update the history, as Kibana's history search uses the rule's query.
 
 use std::collections::HashMap;
 
@@ -129,11 +135,17 @@ impl NewTermsState {
         Ok(())
     }
 
-    /// Records the terms of a matching event at `time` and says which were new.
-    pub fn observe(&mut self, document: &Value, time: EventTime) -> TermsSeen {
+    /// Records the terms of a matching event at `time`, searched by the execution at
+    /// `execution_at`, and says which were new.
+    pub fn observe(
+        &mut self,
+        document: &Value,
+        time: EventTime,
+        execution_at: EventTime,
+    ) -> TermsSeen {
         let (terms, truncated) = terms_of(document, &self.fields);
         // An unresolvable window start (far outside the supported years) means no history.
-        let window_start = self.history_window_start.resolve(time);
+        let window_start = self.history_window_start.resolve(execution_at);
         let mut seen = TermsSeen { truncated, ..TermsSeen::default() };
         for term in terms {
             let last = self.last_seen.get(&term).copied();
@@ -235,15 +247,40 @@ mod tests {
     fn repeated_terms_within_the_window_are_not_new_and_expire_after_it() {
         let mut state = state(&["host.id"]);
         let doc = json!({"host": {"id": "h1"}});
-        assert_eq!(state.observe(&doc, at("2024-01-01T00:00:00Z")).new_terms, vec![term(&["h1"])]);
+        assert_eq!(
+            state.observe(&doc, at("2024-01-01T00:00:00Z"), at("2024-01-01T00:00:00Z")).new_terms,
+            vec![term(&["h1"])]
+        );
         // 13 days later: seen; this refreshes the last-seen time.
-        assert_eq!(state.observe(&doc, at("2024-01-14T00:00:00Z")).known, 1);
+        assert_eq!(
+            state.observe(&doc, at("2024-01-14T00:00:00Z"), at("2024-01-14T00:00:00Z")).known,
+            1
+        );
         // Exactly 14 days after the last sighting: still inside the window (inclusive).
-        assert_eq!(state.observe(&doc, at("2024-01-28T00:00:00Z")).known, 1);
+        assert_eq!(
+            state.observe(&doc, at("2024-01-28T00:00:00Z"), at("2024-01-28T00:00:00Z")).known,
+            1
+        );
         // More than 14 days later: new again.
-        let later = state.observe(&doc, at("2024-02-11T00:00:01Z"));
+        let later = state.observe(&doc, at("2024-02-11T00:00:01Z"), at("2024-02-11T00:00:01Z"));
         assert_eq!(later.new_terms, vec![term(&["h1"])]);
         assert_eq!(state.remembered(), 1);
+    }
+
+    #[test]
+    fn the_history_window_is_measured_from_the_execution_not_the_event() {
+        let mut state = state(&["host.id"]);
+        let doc = json!({"host": {"id": "h1"}});
+        state.observe(&doc, at("2024-01-01T00:00:00Z"), at("2024-01-01T00:05:00Z"));
+        // 14 days minus a minute after the first sighting, but searched by the execution 4
+        // minutes later: its history starts at 2024-01-01T00:03, after that sighting.
+        let seen = state.observe(&doc, at("2024-01-14T23:59:00Z"), at("2024-01-15T00:03:00Z"));
+        assert_eq!(seen.new_terms, vec![term(&["h1"])]);
+        // Measured from the event it would have been known: one execution earlier it is.
+        let mut early = self::state(&["host.id"]);
+        early.observe(&doc, at("2024-01-01T00:00:00Z"), at("2024-01-01T00:05:00Z"));
+        let seen = early.observe(&doc, at("2024-01-14T23:59:00Z"), at("2024-01-14T23:59:30Z"));
+        assert_eq!(seen.known, 1);
     }
 
     #[test]
@@ -251,8 +288,8 @@ mod tests {
         let mut state = state(&["host.id", "task"]);
         let first = json!({"host": {"id": "h1"}, "task": "a"});
         let both = json!({"host": {"id": "h1"}, "task": ["a", "b"]});
-        state.observe(&first, at("2024-01-01T00:00:00Z"));
-        let seen = state.observe(&both, at("2024-01-01T00:01:00Z"));
+        state.observe(&first, at("2024-01-01T00:00:00Z"), at("2024-01-01T00:00:00Z"));
+        let seen = state.observe(&both, at("2024-01-01T00:01:00Z"), at("2024-01-01T00:01:00Z"));
         assert_eq!(seen.new_terms, vec![term(&["h1", "b"])]);
         assert_eq!(seen.known, 1);
     }
@@ -260,8 +297,21 @@ mod tests {
     #[test]
     fn numbers_and_strings_are_terms_by_their_text() {
         let mut state = state(&["code"]);
-        state.observe(&json!({"code": 4702}), at("2024-01-01T00:00:00Z"));
-        assert_eq!(state.observe(&json!({"code": "4702"}), at("2024-01-01T00:00:01Z")).known, 1);
+        state.observe(
+            &json!({"code": 4702}),
+            at("2024-01-01T00:00:00Z"),
+            at("2024-01-01T00:00:00Z"),
+        );
+        assert_eq!(
+            state
+                .observe(
+                    &json!({"code": "4702"}),
+                    at("2024-01-01T00:00:01Z"),
+                    at("2024-01-01T00:00:01Z")
+                )
+                .known,
+            1
+        );
     }
 
     #[test]
@@ -279,6 +329,7 @@ mod tests {
         first.observe(
             &json!({"host": {"id": "h1"}, "task": ["a", "b"]}),
             at("2024-01-01T00:00:00Z"),
+            at("2024-01-01T00:05:00Z"),
         );
         let saved = serde_json::to_string(&first.history()).unwrap();
         let mut second = state(&["host.id", "task"]);
@@ -287,6 +338,7 @@ mod tests {
         let seen = second.observe(
             &json!({"host": {"id": "h1"}, "task": ["b", "c"]}),
             at("2024-01-02T00:00:00Z"),
+            at("2024-01-02T00:05:00Z"),
         );
         assert_eq!((seen.known, seen.new_terms), (1, vec![term(&["h1", "c"])]));
         let mut other_fields = state(&["host.id"]);
