@@ -137,6 +137,16 @@ pub struct RunArgs {
     /// consecutive runs over consecutive events raise what one run over all of them would.
     #[arg(long, value_name = "DIR")]
     pub state: Option<PathBuf>,
+    /// The last rule execution (RFC 3339, or epoch milliseconds): executions run every
+    /// `interval` up to it; events after it are not searched. Default: executions on
+    /// multiples of each rule's interval, the last at or after the latest event.
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    pub now: Option<rule_engine::EventTime>,
+}
+
+/// `--now`: a date-time as events carry it (RFC 3339, or epoch milliseconds).
+fn parse_now(text: &str) -> Result<rule_engine::EventTime, String> {
+    rule_engine::EventTime::parse(text).map_err(|error| error.to_string())
 }
 
 /// `--format` of `run` and `query`.

@@ -34,6 +34,7 @@ pub(crate) fn run(
     let options = EngineOptions {
         default_index: args.index.clone(),
         sequences: SequenceOptions { limits, reorder_window: args.reorder_window },
+        now: args.now,
         ..EngineOptions::default()
     };
     let style = Style::for_stderr();

@@ -204,3 +204,31 @@ fn run_reports_an_invalid_rule_and_runs_the_others() {
     assert!(stderr.contains("kql::unclosed_paren"), "{stderr}");
     assert!(stderr.contains("persistence_scheduled_task_updated.toml:70:17"), "{stderr}");
 }
+
+#[test]
+fn run_now_fixes_the_last_execution() {
+    let run = |now: &str| {
+        let args = [
+            "run",
+            "--rules",
+            "rules",
+            "--events",
+            "tests/events/sample-events.ndjson",
+            "--now",
+            now,
+        ];
+        warden(&workspace(), &args)
+    };
+    // Far after the events: every event is searched (the 8 alerts of the run without --now).
+    let (code, stdout, stderr) = run("2030-01-01T00:00:00Z");
+    assert_eq!((code, stdout.lines().count()), (0, 8), "{stderr}");
+    // Before the events (RFC 3339, or the same instant in epoch milliseconds): none is.
+    for before in ["2000-01-01T00:00:00Z", "946684800000"] {
+        let (code, stdout, stderr) = run(before);
+        assert_eq!((code, stdout.lines().count()), (0, 0), "{stderr}");
+        assert!(stderr.contains("later than now"), "{stderr}");
+    }
+    let (code, _, stderr) = run("yesterday");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--now"), "{stderr}");
+}
