@@ -133,7 +133,8 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 10_000, value_name = "N")]
     pub reorder_window: usize,
     /// Keep detection state across runs in this directory (created if missing):
-    /// `new_terms` histories, pending sequences and the alerts already reported, so that
+    /// `new_terms` histories, pending sequences, threshold histories, suppression windows and
+    /// the alerts already reported, so that
     /// consecutive runs over consecutive events raise what one run over all of them would.
     #[arg(long, value_name = "DIR")]
     pub state: Option<PathBuf>,
