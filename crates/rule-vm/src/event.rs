@@ -159,12 +159,25 @@ fn collect<'a>(
             let start = if segment == 0 { 0 } else { ends[segment - 1] as usize + 1 };
             for (next, &end) in ends.iter().enumerate().skip(segment) {
                 let Some(key) = path.get(start..end as usize) else { continue };
-                if let Some(child) = map.get(key) {
+                if let Some(child) = child_of(map, key) {
                     collect(child, path, ends, next + 1, out);
                 }
             }
         }
         _ => {}
+    }
+}
+
+/// Objects up to this many keys are searched by comparing keys, not by hashing (faster for
+/// the small objects of ECS events; the result is the same, keys being unique).
+const LINEAR_SEARCH_KEYS: usize = 8;
+
+/// The value of `key` in `map`.
+fn child_of<'a>(map: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if map.len() <= LINEAR_SEARCH_KEYS {
+        map.iter().find_map(|(name, child)| (name == key).then_some(child))
+    } else {
+        map.get(key)
     }
 }
 
