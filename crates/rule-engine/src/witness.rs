@@ -33,20 +33,25 @@ const BROAD_FIELDS: [&str; 16] = [
     "network.transport",
 ];
 
-/// The witness of each rule, given its programs: one key term per program, or `None` if
-/// some program has none. Among a program's key terms the most selective is chosen:
-/// specific fields before broad ones, then the term whose values the fewest rules test (a
-/// value many rules look for, like `event.action: "start"`, is likely common in events).
+/// A program's distinct exact tests, each with the instructions applying it.
+type ExactTests = Vec<(KeyTerm, Vec<usize>)>;
+
+/// The witness of each rule, given its programs, or `None` for a rule some program of which
+/// has none. A program's witness is a set of its exact tests one of which every match
+/// passes: it starts as all of them (if the program cannot match with all failing) and the
+/// least selective are dropped while the rest still suffice. Selectivity: specific fields
+/// before broad ones, then values that fewer rules test (a value many rules look for, like
+/// `event.action: "start"`, is likely common in events).
 pub(crate) fn choose_witnesses(
     rules: &[Vec<&Program>],
     fields: &FieldTable,
 ) -> Vec<Option<Vec<KeyTerm>>> {
-    let terms: Vec<Vec<Vec<KeyTerm>>> = rules
+    let tests: Vec<Vec<ExactTests>> = rules
         .iter()
-        .map(|programs| programs.iter().map(|program| program.key_terms()).collect())
+        .map(|programs| programs.iter().map(|program| program.exact_tests()).collect())
         .collect();
     let mut popularity: HashMap<(FieldId, CaseMode, &str), usize> = HashMap::new();
-    for term in terms.iter().flatten().flatten() {
+    for (term, _) in tests.iter().flatten().flatten() {
         for value in &term.values {
             *popularity.entry((term.field, term.case, value)).or_default() += 1;
         }
@@ -56,16 +61,49 @@ pub(crate) fn choose_witnesses(
             term.values.iter().map(|value| popularity[&(term.field, term.case, &**value)]).sum();
         (BROAD_FIELDS.contains(&fields.name(term.field)), shared)
     };
-    terms
+    rules
         .iter()
-        .map(|programs| {
-            let witness = programs
-                .iter()
-                .map(|program| program.iter().min_by_key(|term| rank(term)).cloned())
-                .collect::<Option<Vec<KeyTerm>>>()?;
+        .zip(&tests)
+        .map(|(programs, tests)| {
+            let mut witness = Vec::new();
+            for (program, tests) in programs.iter().zip(tests) {
+                witness.extend(program_witness(program, tests, rank)?);
+            }
             (!witness.is_empty()).then_some(witness)
         })
         .collect()
+}
+
+/// The witness of one program among its exact `tests` (see [`choose_witnesses`]).
+fn program_witness<R: Ord>(
+    program: &Program,
+    tests: &[(KeyTerm, Vec<usize>)],
+    rank: impl Fn(&KeyTerm) -> R,
+) -> Option<Vec<KeyTerm>> {
+    let mut failing = vec![false; program.instrs().len()];
+    for (_, places) in tests {
+        for &at in places {
+            failing[at] = true;
+        }
+    }
+    if tests.is_empty() || !program.fails_when(&failing) {
+        return None;
+    }
+    let mut order: Vec<&(KeyTerm, Vec<usize>)> = tests.iter().collect();
+    order.sort_by_key(|(term, _)| std::cmp::Reverse(rank(term)));
+    let mut kept = Vec::new();
+    for (term, places) in order {
+        for &at in places {
+            failing[at] = false;
+        }
+        if !program.fails_when(&failing) {
+            for &at in places {
+                failing[at] = true;
+            }
+            kept.push(term.clone());
+        }
+    }
+    Some(kept)
 }
 
 /// Rules by field, case mode and value.

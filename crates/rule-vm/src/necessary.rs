@@ -60,14 +60,31 @@ impl Program {
     /// Every exact-value test the program's matches must pass, in instruction order.
     pub fn key_terms(&self) -> Vec<KeyTerm> {
         let mut terms = Vec::new();
-        for (at, instr) in self.instrs.iter().enumerate() {
-            let Instr::Test { field, test } = *instr else { continue };
-            let Some(term) = self.exact_term(field, test) else { continue };
-            if !terms.contains(&term) && self.needs(at) {
+        for (term, at) in self.exact_tests() {
+            let mut failing = vec![false; self.instrs.len()];
+            for &pc in &at {
+                failing[pc] = true;
+            }
+            if self.fails_when(&failing) {
                 terms.push(term);
             }
         }
         terms
+    }
+
+    /// Every distinct exact-value field test (outside scripts) with the instructions that
+    /// apply it, in instruction order.
+    pub fn exact_tests(&self) -> Vec<(KeyTerm, Vec<usize>)> {
+        let mut tests: Vec<(KeyTerm, Vec<usize>)> = Vec::new();
+        for (at, instr) in self.instrs.iter().enumerate() {
+            let Instr::Test { field, test } = *instr else { continue };
+            let Some(term) = self.exact_term(field, test) else { continue };
+            match tests.iter_mut().find(|(known, _)| *known == term) {
+                Some((_, places)) => places.push(at),
+                None => tests.push((term, vec![at])),
+            }
+        }
+        tests
     }
 
     /// The key term of an exact test, if `test` is one.
@@ -87,9 +104,10 @@ impl Program {
         }
     }
 
-    /// True if no path through the program returns true when instruction `forced` (a field
-    /// test) is false.
-    fn needs(&self, forced: usize) -> bool {
+    /// True if no path through the program returns true when every field test marked in
+    /// `failing` (indexed by instruction) is false: then every match passes one of them.
+    /// Tests inside nested blocks run on sub-objects and are never assumed.
+    pub fn fails_when(&self, failing: &[bool]) -> bool {
         let count = self.instrs.len();
         // Visited states: index 2 * pc + acc.
         let mut seen = vec![false; 2 * count];
@@ -109,7 +127,9 @@ impl Program {
             seen[state] = true;
             let next = pc + 1;
             match *instr {
-                Instr::Test { .. } if pc == forced => pending.push((next, false)),
+                Instr::Test { .. } if failing.get(pc) == Some(&true) => {
+                    pending.push((next, false));
+                }
                 Instr::Test { .. }
                 | Instr::TestAnyField { .. }
                 | Instr::ExplicitNull { .. }
@@ -185,6 +205,28 @@ mod tests {
                 values: vec!["x".into()],
             }]
         );
+    }
+
+    #[test]
+    fn a_set_of_tests_is_a_witness_when_failing_them_all_fails_the_program() {
+        let mut fields = FieldTable::new();
+        let program = program(&mut fields);
+        let tests = program.exact_tests();
+        assert_eq!(tests.len(), 3);
+        let failing = |which: &[usize]| {
+            let mut mask = vec![false; program.instrs().len()];
+            for &test in which {
+                for &at in &tests[test].1 {
+                    mask[at] = true;
+                }
+            }
+            program.fails_when(&mask)
+        };
+        assert!(failing(&[0]));
+        assert!(!failing(&[1]));
+        // `not c == "w"` passes when the test fails: failing b and c still lets it match.
+        assert!(!failing(&[1, 2]));
+        assert!(failing(&[0, 1, 2]));
     }
 
     #[test]
