@@ -10,6 +10,10 @@
 
 #![allow(clippy::print_stdout, reason = "the runner reports `N passed, M failed`")]
 
+#[path = "support/bare_nulls.rs"]
+mod bare_nulls;
+
+use bare_nulls::quote_bare_nulls;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -180,35 +184,6 @@ fn load_specs(file: &str) -> Vec<Spec> {
 
 fn id_list(values: &[toml::Value]) -> Vec<i64> {
     values.iter().map(|v| v.as_integer().expect("event ids are integers")).collect()
-}
-
-/// The TOML text with bare `null` array elements (used by `test_extra.toml`, accepted by
-/// ES's lenient TOML reader, forbidden by TOML) quoted; query strings are left alone.
-fn quote_bare_nulls(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut in_query = false;
-    for line in text.lines() {
-        let fences = line.matches("'''").count();
-        if in_query || line.trim_start().starts_with("query") || !line.contains("null") {
-            out.push_str(line);
-        } else {
-            for (index, piece) in line.split('"').enumerate() {
-                if index > 0 {
-                    out.push('"');
-                }
-                if index % 2 == 0 {
-                    out.push_str(&piece.replace("null", "\"null\""));
-                } else {
-                    out.push_str(piece);
-                }
-            }
-        }
-        out.push('\n');
-        if fences % 2 == 1 {
-            in_query = !in_query;
-        }
-    }
-    out
 }
 
 /// The searched events of a suite, in load order, with timestamps and tiebreakers.

@@ -4,11 +4,14 @@
 
 #![allow(clippy::print_stdout, reason = "the runners report `N passed, M failed`")]
 
+#[path = "support/bare_nulls.rs"]
+mod bare_nulls;
 mod support;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use bare_nulls::quote_bare_nulls;
 use support::{corpus_queries, shared_dir};
 
 /// Parses, prints and re-parses `query`; describes the first thing that went wrong.
@@ -44,50 +47,6 @@ fn corpus_eql_rules_parse_and_round_trip() {
     }
     assert_eq!(queries.len(), 1024, "every EQL rule of the corpus is found");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-/// The TOML text with bare `null` array elements (which `test_extra.toml` uses and TOML
-/// forbids) quoted; text inside `'''` strings and quotes is left alone.
-fn quote_bare_nulls(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut in_multiline = false;
-    for line in text.lines() {
-        let fences = line.matches("'''").count();
-        if in_multiline || line.trim_start().starts_with("query") {
-            out.push_str(line);
-        } else {
-            for (index, piece) in line.split('"').enumerate() {
-                if index > 0 {
-                    out.push('"');
-                }
-                if index % 2 == 0 {
-                    out.push_str(&quote_null_words(piece));
-                } else {
-                    out.push_str(piece);
-                }
-            }
-        }
-        out.push('\n');
-        if fences % 2 == 1 {
-            in_multiline = !in_multiline;
-        }
-    }
-    out
-}
-
-fn quote_null_words(piece: &str) -> String {
-    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let mut out = String::new();
-    let mut rest = piece;
-    while let Some(at) = rest.find("null") {
-        let before_ok = !rest[..at].ends_with(is_word);
-        let after_ok = !rest[at + 4..].starts_with(is_word);
-        out.push_str(&rest[..at]);
-        out.push_str(if before_ok && after_ok { "\"null\"" } else { "null" });
-        rest = &rest[at + 4..];
-    }
-    out.push_str(rest);
-    out
 }
 
 #[test]
