@@ -1,23 +1,10 @@
 //! The `warden` binary, end to end: exit codes and snapshots of what it prints.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::{warden, workspace};
 
-/// Runs `warden args...` in `dir`; returns (exit code, stdout, stderr).
-fn warden(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_warden"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the warden binary runs");
-    let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("UTF-8 output");
-    (output.status.code().expect("an exit code"), text(output.stdout), text(output.stderr))
-}
+use std::path::PathBuf;
 
 /// A scratch folder holding a copy of a seed rule with `find` replaced by `replace`.
 fn broken_copy(case: &str, rule: &str, find: &str, replace: &str) -> PathBuf {

@@ -1,23 +1,15 @@
 //! `warden explain --event`: the seed rules traced over one matching and one excluded event
 //! each (taken from `tests/events/sample-events.ndjson`), and the option's edge cases.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::workspace;
+
+use std::path::{Path, PathBuf};
 
 /// Runs `warden args...` in the workspace; returns (exit code, stdout, stderr).
 fn warden(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_warden"))
-        .args(args)
-        .current_dir(workspace())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the warden binary runs");
-    let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("UTF-8 output");
-    (output.status.code().expect("an exit code"), text(output.stdout), text(output.stderr))
+    common::warden(&workspace(), args)
 }
 
 const EVENTS: &str = "crates/rule-cli/tests/fixtures/explain";

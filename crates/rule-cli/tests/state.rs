@@ -2,25 +2,20 @@
 //! the alerts of one run over all of them; a rerun prints nothing again; a damaged state file
 //! is a clear error.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::workspace;
+
+use std::path::{Path, PathBuf};
 
 /// Runs `warden run` over the seed rules and `events`, with `extra` arguments.
 fn run(events: &Path, extra: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_warden"))
-        .args(["run", "--rules", "rules", "--events"])
-        .arg(events)
-        .args(extra)
-        .current_dir(workspace())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the warden binary runs");
-    let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("UTF-8 output");
-    (output.status.code().expect("an exit code"), text(output.stdout), text(output.stderr))
+    let events = events.to_str().expect("a UTF-8 path");
+    let args: Vec<&str> = ["run", "--rules", "rules", "--events", events]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
+    common::warden(&workspace(), &args)
 }
 
 /// A fresh scratch folder for `case`.

@@ -1,24 +1,11 @@
 //! `warden test`, end to end: the seed rules' test files pass, and broken expectations,
 //! unsupported `now`, bad events and bad test files fail with exit code 1 and say why.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::{warden, workspace};
 
-/// Runs `warden args...` in `dir`; returns (exit code, stdout, stderr).
-fn warden(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_warden"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the warden binary runs");
-    let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("UTF-8 output");
-    (output.status.code().expect("an exit code"), text(output.stdout), text(output.stderr))
-}
+use std::path::PathBuf;
 
 /// A scratch folder with a copy of the EQL seed rule and `test` as its test file.
 fn scratch(case: &str, test: &str) -> PathBuf {
