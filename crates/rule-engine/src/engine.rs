@@ -2,7 +2,9 @@
 //! turns the matches into alerts by rule type.
 //!
 //! Events are matched as they arrive (in batches that share one `EventView` buffer); only
-//! events that matched some rule are kept. [`Engine::finish`] then runs each rule type over
+//! events that matched some rule are kept, compactly: as serialized JSON text (a parsed `Value`
+//! tree is several times larger) with each matching rule's event time read beforehand, parsed
+//! again only to build an alert or read terms. [`Engine::finish`] then runs each rule type over
 //! its matches: one alert per match for `eql` and `query` rules, and for `new_terms` rules
 //! the matches in time order (stable sort by the rule's event time) through the rule's
 //! history. The `new_terms` history stays in the engine from one `finish` to the next, so a
@@ -120,11 +122,71 @@ pub struct RunOutput {
 /// An event some rule matched, kept until [`Engine::finish`].
 #[derive(Debug)]
 struct KeptEvent {
-    event: InputEvent,
+    source: KeptSource,
+    /// The hit's `_id`.
+    id: Option<String>,
+    /// The event's line (see [`InputEvent::line`]).
+    line: u64,
     index: Option<String>,
     /// Arrival order in the run.
     arrival: usize,
 }
+
+/// A kept event's document: its JSON text, or the tree itself when it is nested too deeply
+/// for `serde_json` to read back (its recursion limit).
+#[derive(Debug)]
+enum KeptSource {
+    Text(Box<str>),
+    Tree(Box<Value>),
+}
+
+/// Nesting `serde_json` reads back (its recursion limit is 128), with a margin.
+const MAX_TEXT_DEPTH: usize = 100;
+
+impl KeptEvent {
+    /// Keeps `event` compactly.
+    fn new(event: InputEvent, index: Option<String>, arrival: usize) -> Self {
+        let InputEvent { source, id, line, .. } = event;
+        let source = if nested_deeper(&source, MAX_TEXT_DEPTH) {
+            KeptSource::Tree(Box::new(source))
+        } else {
+            KeptSource::Text(source.to_string().into_boxed_str())
+        };
+        Self { source, id, line, index, arrival }
+    }
+
+    /// The event's document, parsed again.
+    fn document(&self) -> std::borrow::Cow<'_, Value> {
+        match &self.source {
+            KeptSource::Text(text) => std::borrow::Cow::Owned(
+                serde_json::from_str(text).expect("serialized JSON reads back"),
+            ),
+            KeptSource::Tree(tree) => std::borrow::Cow::Borrowed(tree),
+        }
+    }
+
+    /// The event's id: the hit's `_id`, else its line number (see [`event_id`]).
+    fn event_id(&self) -> String {
+        self.id.clone().unwrap_or_else(|| self.line.to_string())
+    }
+}
+
+/// Whether `value` nests arrays and objects more than `depth` levels deep.
+fn nested_deeper(value: &Value, depth: usize) -> bool {
+    match value {
+        Value::Array(items) => {
+            depth == 0 || items.iter().any(|item| nested_deeper(item, depth - 1))
+        }
+        Value::Object(fields) => {
+            depth == 0 || fields.values().any(|item| nested_deeper(item, depth - 1))
+        }
+        _ => false,
+    }
+}
+
+/// A rule's match: the kept event's position, and its time as the rule reads it with the
+/// problems met reading it (reported in `finish`).
+type Match = (usize, Option<EventTime>, Vec<(String, TimeError)>);
 
 /// What a batch decided for one event: its arrival number, index and the rules using it.
 struct Verdict {
@@ -164,8 +226,8 @@ pub struct Engine {
     vm: Vm,
     options: EngineOptions,
     kept: Vec<KeptEvent>,
-    /// Per rule: positions in `kept` of the events it matched.
-    matches: Vec<Vec<usize>>,
+    /// Per rule: the events it matched (positions in `kept`) and their times.
+    matches: Vec<Vec<Match>>,
     summary: Summary,
     time_warnings: u64,
     batch: Vec<InputEvent>,
@@ -268,7 +330,7 @@ impl Engine {
         for position in 0..self.rules.len() {
             let matched = std::mem::take(&mut self.matches[position]);
             self.summary.rules[position].matched += matched.len() as u64;
-            self.raise_alerts(position, &matched, &mut alerts);
+            self.raise_alerts(position, matched, &mut alerts);
             if let RuleBehaviour::Sequence(sequence) = &mut self.rules[position].behaviour {
                 let counts = sequence.take_counts();
                 self.summary.rules[position].alerts = alert_count(&alerts, position);
@@ -422,10 +484,11 @@ impl Engine {
                 kept
             };
             let position = self.kept.len();
-            self.kept.push(KeptEvent { event, index, arrival });
             for rule in event_rules {
-                self.matches[rule].push(position);
+                let (time, problems) = self.rules[rule].event_time(&event.source);
+                self.matches[rule].push((position, time, problems));
             }
+            self.kept.push(KeptEvent::new(event, index, arrival));
         }
         if any_sequence {
             self.pump_sequences(false);
@@ -436,7 +499,7 @@ impl Engine {
     fn raise_alerts(
         &mut self,
         position: usize,
-        matched: &[usize],
+        matched: Vec<Match>,
         alerts: &mut Vec<(AlertOrder, Alert)>,
     ) {
         let rule = &mut self.rules[position];
@@ -444,10 +507,8 @@ impl Engine {
         let mut timed: Vec<(Option<EventTime>, usize)> = Vec::with_capacity(matched.len());
         let mut warnings =
             TimeWarnings { warnings: &mut self.summary.warnings, count: &mut self.time_warnings };
-        for &kept_position in matched {
-            let kept = &self.kept[kept_position];
-            let (time, problems) = rule.event_time(&kept.event.source);
-            warnings.note_time(kept.event.line, problems);
+        for (kept_position, time, problems) in matched {
+            warnings.note_time(self.kept[kept_position].line, problems);
             timed.push((time, kept_position));
         }
         if matches!(rule.behaviour, RuleBehaviour::Sequence(_)) {
@@ -513,7 +574,7 @@ impl Engine {
                     for &candidate in candidates {
                         let (time, kept_position) = placed[candidate];
                         let seen = state.observe(
-                            &emitter.kept[kept_position].event.source,
+                            &emitter.kept[kept_position].document(),
                             time,
                             execution.at,
                         );
@@ -544,6 +605,10 @@ impl Engine {
                     .iter()
                     .filter_map(|&(_, kept_position)| tail_key(&emitter.kept[kept_position]))
                     .collect();
+                let documents: Vec<std::borrow::Cow<'_, Value>> = placed
+                    .iter()
+                    .map(|&(_, kept_position)| emitter.kept[kept_position].document())
+                    .collect();
                 let mut members: Vec<(EventTime, Option<DocKey<'_>>, &Value)> = carried
                     .iter()
                     .filter_map(|event| {
@@ -555,10 +620,12 @@ impl Engine {
                             &event.document,
                         ))
                     })
-                    .chain(placed.iter().map(|&(time, kept_position)| {
-                        let kept = &emitter.kept[kept_position];
-                        (time, tail_key(kept), &kept.event.source)
-                    }))
+                    .chain(placed.iter().zip(&documents).map(
+                        |(&(time, kept_position), document)| {
+                            let kept = &emitter.kept[kept_position];
+                            (time, tail_key(kept), &**document)
+                        },
+                    ))
                     .collect();
                 members.sort_by_key(|&(time, _, _)| time);
                 let member_times: Vec<EventTime> =
@@ -613,9 +680,10 @@ impl Engine {
             if let RuleBehaviour::EachMatch(_) = rule.behaviour {
                 for kept_position in untimed {
                     let kept = &self.kept[kept_position];
-                    let id = event_id(&kept.event);
+                    let id = kept.event_id();
+                    let document = kept.document();
                     let source = AlertSource {
-                        document: &kept.event.source,
+                        document: &document,
                         index: kept.index.as_deref(),
                         id: &id,
                         time: None,
@@ -692,7 +760,12 @@ impl Emitter<'_> {
         room: bool,
     ) -> Emitted {
         let kept = &self.kept[kept_position];
-        let group = self.suppression.as_ref().and_then(|s| s.group(&kept.event.source));
+        // Parsed only when read: most candidates over the cap are not.
+        let mut document = None;
+        let group = self
+            .suppression
+            .as_ref()
+            .and_then(|s| s.group(document.get_or_insert_with(|| kept.document())));
         if self.suppressed(group.as_ref(), execution, time) {
             return Emitted::Suppressed;
         }
@@ -702,9 +775,10 @@ impl Emitter<'_> {
             }
             return Emitted::OverTheCap;
         }
-        let id = event_id(&kept.event);
+        let id = kept.event_id();
+        let document = document.unwrap_or_else(|| kept.document());
         let source = AlertSource {
-            document: &kept.event.source,
+            document: &document,
             index: kept.index.as_deref(),
             id: &id,
             time: Some(time),
@@ -750,7 +824,7 @@ type DocKey<'a> = (Option<&'a str>, &'a str);
 /// The identity of a kept event in Elasticsearch (`_index`, `_id`); `None` without an `_id`
 /// (a line number names no document across inputs).
 fn tail_key(kept: &KeptEvent) -> Option<DocKey<'_>> {
-    Some((kept.index.as_deref(), kept.event.id.as_deref()?))
+    Some((kept.index.as_deref(), kept.id.as_deref()?))
 }
 
 /// Warnings about what the schedule left out.
