@@ -19,6 +19,7 @@ use rule_vm::{EventView, FieldTable, ViewBuffers, Vm};
 use serde_json::Value;
 
 use crate::alert::{Alert, AlertRule, AlertSource, build_alert};
+use crate::compact_json::CompactJson;
 use crate::error::EngineError;
 use crate::fields::first_value;
 use crate::input::{InputEvent, MalformedLine};
@@ -122,7 +123,7 @@ pub struct RunOutput {
 /// An event some rule matched, kept until [`Engine::finish`].
 #[derive(Debug)]
 struct KeptEvent {
-    source: KeptSource,
+    source: CompactJson,
     /// The hit's `_id`.
     id: Option<String>,
     /// The event's line (see [`InputEvent::line`]).
@@ -132,55 +133,21 @@ struct KeptEvent {
     arrival: usize,
 }
 
-/// A kept event's document: its JSON text, or the tree itself when it is nested too deeply
-/// for `serde_json` to read back (its recursion limit).
-#[derive(Debug)]
-enum KeptSource {
-    Text(Box<str>),
-    Tree(Box<Value>),
-}
-
-/// Nesting `serde_json` reads back (its recursion limit is 128), with a margin.
-const MAX_TEXT_DEPTH: usize = 100;
-
 impl KeptEvent {
     /// Keeps `event` compactly.
     fn new(event: InputEvent, index: Option<String>, arrival: usize) -> Self {
         let InputEvent { source, id, line, .. } = event;
-        let source = if nested_deeper(&source, MAX_TEXT_DEPTH) {
-            KeptSource::Tree(Box::new(source))
-        } else {
-            KeptSource::Text(source.to_string().into_boxed_str())
-        };
-        Self { source, id, line, index, arrival }
+        Self { source: CompactJson::new(source), id, line, index, arrival }
     }
 
     /// The event's document, parsed again.
     fn document(&self) -> std::borrow::Cow<'_, Value> {
-        match &self.source {
-            KeptSource::Text(text) => std::borrow::Cow::Owned(
-                serde_json::from_str(text).expect("serialized JSON reads back"),
-            ),
-            KeptSource::Tree(tree) => std::borrow::Cow::Borrowed(tree),
-        }
+        self.source.document()
     }
 
     /// The event's id: the hit's `_id`, else its line number (see [`event_id`]).
     fn event_id(&self) -> String {
         self.id.clone().unwrap_or_else(|| self.line.to_string())
-    }
-}
-
-/// Whether `value` nests arrays and objects more than `depth` levels deep.
-fn nested_deeper(value: &Value, depth: usize) -> bool {
-    match value {
-        Value::Array(items) => {
-            depth == 0 || items.iter().any(|item| nested_deeper(item, depth - 1))
-        }
-        Value::Object(fields) => {
-            depth == 0 || fields.values().any(|item| nested_deeper(item, depth - 1))
-        }
-        _ => false,
     }
 }
 

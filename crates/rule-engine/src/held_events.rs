@@ -11,16 +11,36 @@ use std::collections::HashMap;
 
 use rule_sequence::EventRef;
 
+use crate::compact_json::CompactJson;
 use crate::input::InputEvent;
 
 /// Sweeps never run below this many held events.
 const MIN_SWEEP_SIZE: usize = 4096;
 
-/// A held event and its index.
+/// A held event, kept compactly, and its index.
 #[derive(Debug)]
 pub(crate) struct HeldEvent {
-    pub(crate) event: InputEvent,
+    pub(crate) source: CompactJson,
+    /// The hit's `_index` (see [`InputEvent::index`]).
+    pub(crate) hit_index: Option<String>,
+    /// The hit's `_id`.
+    pub(crate) id: Option<String>,
+    /// See [`InputEvent::line`].
+    pub(crate) line: u64,
     pub(crate) index: Option<String>,
+}
+
+impl HeldEvent {
+    /// Holds `event` (from `index`) compactly.
+    pub(crate) fn new(event: InputEvent, index: Option<String>) -> Self {
+        let InputEvent { source, index: hit_index, id, line } = event;
+        Self { source: CompactJson::new(source), hit_index, id, line, index }
+    }
+
+    /// The event's id: the hit's `_id`, else its line number (see `engine::event_id`).
+    pub(crate) fn event_id(&self) -> String {
+        self.id.clone().unwrap_or_else(|| self.line.to_string())
+    }
 }
 
 /// Held events by arrival number.
@@ -75,10 +95,7 @@ mod tests {
     use serde_json::json;
 
     fn held(line: u64) -> HeldEvent {
-        HeldEvent {
-            event: InputEvent { source: json!({}), index: None, id: None, line },
-            index: None,
-        }
+        HeldEvent::new(InputEvent { source: json!({}), index: None, id: None, line }, None)
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Rule types, schedules and alerts: what Elastic's detection engine does with a compiled rule.
 
 pub mod alert;
+mod compact_json;
 pub mod date_math;
 mod engine;
 mod error;

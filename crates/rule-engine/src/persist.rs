@@ -312,24 +312,19 @@ fn save_rule(
 impl SavedEvent {
     fn from_held(held: &HeldEvent) -> Self {
         Self {
-            source: held.event.source.clone(),
-            hit_index: held.event.index.clone(),
-            id: held.event.id.clone(),
-            line: held.event.line,
+            source: held.source.document().into_owned(),
+            hit_index: held.hit_index.clone(),
+            id: held.id.clone(),
+            line: held.line,
             index: held.index.clone(),
         }
     }
 
     fn into_held(self) -> HeldEvent {
-        HeldEvent {
-            event: InputEvent {
-                source: self.source,
-                index: self.hit_index,
-                id: self.id,
-                line: self.line,
-            },
-            index: self.index,
-        }
+        HeldEvent::new(
+            InputEvent { source: self.source, index: self.hit_index, id: self.id, line: self.line },
+            self.index,
+        )
     }
 }
 

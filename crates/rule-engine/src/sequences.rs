@@ -15,7 +15,7 @@ use rule_sequence::{EventRef, SequenceMatch};
 use rule_vm::{EventView, FieldTable, Vm};
 
 use crate::alert::{Alert, AlertSource};
-use crate::engine::{AlertOrder, EngineOptions, TimeWarnings, event_id};
+use crate::engine::{AlertOrder, EngineOptions, TimeWarnings};
 use crate::held_events::{HeldEvent, HeldEvents};
 use crate::input::InputEvent;
 use crate::rule::{PreparedRule, RuleBehaviour, rule_time};
@@ -50,7 +50,7 @@ impl SequenceRuns {
             }
         }
         if taken {
-            self.held.insert(arrival, HeldEvent { event, index });
+            self.held.insert(arrival, HeldEvent::new(event, index));
         }
         taken
     }
@@ -74,7 +74,8 @@ impl SequenceRuns {
             let mut found = Vec::new();
             while let Some(key) = sequence.next_ready(flush) {
                 let Some(held) = self.held.get(key.arrival()) else { continue };
-                let mut view = EventView::new(fields, &held.event.source);
+                let document = held.source.document();
+                let mut view = EventView::new(fields, &document);
                 found.extend(sequence.feed(key, &mut view, vm));
             }
             if flush {
@@ -142,17 +143,13 @@ impl SequenceRuns {
             .flatten()
             .filter_map(|&EventRef(arrival)| Some((arrival, self.held.get(arrival)?)))
             .collect();
-        let ids: Vec<String> = members.iter().map(|(_, held)| event_id(&held.event)).collect();
+        let ids: Vec<String> = members.iter().map(|(_, held)| held.event_id()).collect();
+        let documents: Vec<_> = members.iter().map(|(_, held)| held.source.document()).collect();
         let mut sources = Vec::with_capacity(members.len());
-        for ((_, held), id) in members.iter().zip(&ids) {
-            let (time, problems) = rule_time(context.timestamp_override, &held.event.source);
-            warnings.note_time(held.event.line, problems);
-            sources.push(AlertSource {
-                document: &held.event.source,
-                index: held.index.as_deref(),
-                id,
-                time,
-            });
+        for (((_, held), id), document) in members.iter().zip(&ids).zip(&documents) {
+            let (time, problems) = rule_time(context.timestamp_override, document);
+            warnings.note_time(held.line, problems);
+            sources.push(AlertSource { document, index: held.index.as_deref(), id, time });
         }
         let Some(last) = sources.last() else { return true };
         let time = last.time;
