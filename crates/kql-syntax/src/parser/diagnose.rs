@@ -5,6 +5,7 @@
 use pest::error::{Error, ErrorVariant, InputLocation};
 use rule_span::Span;
 
+use super::brackets::structural_brackets;
 use super::pest::Rule;
 use crate::error::KqlError;
 
@@ -221,21 +222,11 @@ fn closes_quote(rest: &str) -> bool {
 /// The innermost `(` or `{` still open at the end of `text` (outside quotes, unescaped).
 fn innermost_unclosed(text: &str) -> Option<(usize, char)> {
     let mut stack = Vec::new();
-    let mut in_quotes = false;
-    let mut escaped = false;
-    for (offset, c) in text.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        match c {
-            '\\' => escaped = true,
-            '"' => in_quotes = !in_quotes,
-            '(' | '{' if !in_quotes => stack.push((offset, c)),
-            ')' | '}' if !in_quotes => {
-                stack.pop();
-            }
-            _ => {}
+    for (offset, bracket) in structural_brackets(text) {
+        if matches!(bracket, '(' | '{') {
+            stack.push((offset, bracket));
+        } else {
+            stack.pop();
         }
     }
     stack.pop()

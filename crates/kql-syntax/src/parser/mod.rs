@@ -1,6 +1,7 @@
 //! The parse entry point: size and depth guards, the pest run, then the AST builder or the
 //! error diagnosis.
 
+mod brackets;
 mod build;
 mod diagnose;
 pub(crate) mod literal;
@@ -9,6 +10,7 @@ mod pest;
 use ::pest::Parser as _;
 use rule_span::Span;
 
+use self::brackets::structural_brackets;
 use self::pest::{KqlPest, Rule};
 use crate::ast::Query;
 use crate::error::{KqlError, ParseErrors};
@@ -61,24 +63,14 @@ fn failure(text: &str, error: KqlError, kibana_message: Option<String>) -> Parse
 /// compared with a limit no real query comes near.
 fn too_deep_at(text: &str) -> Option<usize> {
     let mut depth = 0usize;
-    let mut in_quotes = false;
-    let mut escaped = false;
-    for (offset, c) in text.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        match c {
-            '\\' => escaped = true,
-            '"' => in_quotes = !in_quotes,
-            '(' | '{' if !in_quotes => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some(offset);
-                }
+    for (offset, bracket) in structural_brackets(text) {
+        if matches!(bracket, '(' | '{') {
+            depth += 1;
+            if depth > MAX_DEPTH {
+                return Some(offset);
             }
-            ')' | '}' if !in_quotes => depth = depth.saturating_sub(1),
-            _ => {}
+        } else {
+            depth = depth.saturating_sub(1);
         }
     }
     None
