@@ -156,6 +156,7 @@ impl<'t> Checker<'t> {
         let from = raw.from.and_then(|from| self.from(&from));
         let interval = raw.interval.and_then(|interval| self.interval(&interval));
         let max_signals = raw.max_signals.and_then(|m| self.max_signals(&m));
+        let version = raw.version.and_then(|v| self.version(&v));
         let index = raw.index.map(|index| self.index(index)).unwrap_or_default();
         let new_terms = self.new_terms(rule_type, raw.new_terms, &table);
         let threshold = self.threshold(rule_type, raw.threshold, &table);
@@ -174,6 +175,7 @@ impl<'t> Checker<'t> {
             from,
             interval,
             max_signals,
+            version,
             risk_score: risk_score?,
             severity: severity?,
             author: raw.author.unwrap_or_default(),
@@ -398,6 +400,16 @@ impl<'t> Checker<'t> {
                 });
             }
             Some(_) => {}
+        }
+        parsed
+    }
+
+    /// Kibana's `RuleVersion`: an integer from 1 (`common_attributes.schema.yaml`).
+    fn version(&mut self, version: &Spanned<i64>) -> Option<u32> {
+        let value = *version.get_ref();
+        let parsed = u32::try_from(value).ok().filter(|v| *v > 0);
+        if parsed.is_none() {
+            self.push(RuleFileError::BadVersion { value, span: source_span(version.span()) });
         }
         parsed
     }

@@ -216,6 +216,17 @@ pub enum RuleFileError {
         span: SourceSpan,
     },
 
+    /// `version` is not a positive number: `version = 0`.
+    #[error("`version` must be a positive number, not {value}")]
+    #[diagnostic(code(rule::bad_version), help("leave it out for Kibana's version of a new rule, 1"))]
+    BadVersion {
+        /// The value given.
+        value: i64,
+        /// The value.
+        #[label("not positive")]
+        span: SourceSpan,
+    },
+
     /// `[rule.new_terms]` is malformed, e.g. no fields, or a bad history window.
     #[error("invalid `[rule.new_terms]`: {message}")]
     #[diagnostic(code(rule::bad_new_terms))]

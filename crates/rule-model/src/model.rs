@@ -323,6 +323,9 @@ pub struct Rule {
     pub interval: Option<TimeSpan>,
     /// Alerts per execution from `max_signals`; `None` when not set.
     pub max_signals: Option<u32>,
+    /// The rule's content version (`version`); `None` when not set (Kibana gives a new rule
+    /// version 1; a prebuilt rule's comes from detection-rules' version lock, not its TOML).
+    pub version: Option<u32>,
     /// 0 to 100.
     pub risk_score: u8,
     /// Alert severity.

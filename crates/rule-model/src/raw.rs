@@ -69,6 +69,7 @@ pub(crate) struct RawRule {
     pub(crate) rule_type: Option<Spanned<String>>,
     pub(crate) query: Option<Spanned<String>>,
     pub(crate) max_signals: Option<Spanned<i64>>,
+    pub(crate) version: Option<Spanned<i64>>,
     pub(crate) event_category_override: Option<String>,
     pub(crate) tiebreaker_field: Option<String>,
     pub(crate) building_block_type: Option<String>,
