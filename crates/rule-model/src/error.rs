@@ -218,7 +218,10 @@ pub enum RuleFileError {
 
     /// `version` is not a positive number: `version = 0`.
     #[error("`version` must be a positive number, not {value}")]
-    #[diagnostic(code(rule::bad_version), help("leave it out for Kibana's version of a new rule, 1"))]
+    #[diagnostic(
+        code(rule::bad_version),
+        help("leave it out for Kibana's version of a new rule, 1")
+    )]
     BadVersion {
         /// The value given.
         value: i64,
