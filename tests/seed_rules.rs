@@ -219,7 +219,9 @@ fn check_case(rule_path: &str, defaults: &toml::Table, case: &toml::Table) -> Op
         }
     }
     if let Some(time) = case.get("time").and_then(toml::Value::as_str) {
-        let found = output.alerts.first().map(|a| text(&a.document["@timestamp"]));
+        // The rule's event time (`timestamp_override`, else `@timestamp`); the document's
+        // `@timestamp` is the execution's.
+        let found = output.alerts.first().and_then(|a| a.time.map(EventTime::to_iso_millis));
         if found.as_deref() != Some(time) {
             let _ = write!(problems, "alert time {found:?}, expected {time:?}; ");
         }

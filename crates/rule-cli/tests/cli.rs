@@ -138,9 +138,11 @@ fn run_seed_rules_over_sample_events() {
             let what = alert
                 .pointer("/file/path")
                 .or_else(|| alert.pointer("/winlog/event_data/TaskName"));
+            // The event's time, then the execution's that raised the alert.
             format!(
-                "{} | {} | {} | {}",
+                "{} | {} | {} | {} | {}",
                 alert["kibana.alert.rule.name"].as_str().unwrap_or("?"),
+                alert["kibana.alert.original_time"].as_str().unwrap_or("?"),
                 alert["@timestamp"].as_str().unwrap_or("?"),
                 alert.pointer("/host/name").and_then(serde_json::Value::as_str).unwrap_or("?"),
                 what.and_then(serde_json::Value::as_str).unwrap_or("?"),

@@ -1,30 +1,46 @@
 //! Kibana's alert document: the source event plus the `kibana.alert.*` fields.
 //!
-//! Field set and meaning follow Kibana's `build_alert.ts` (`buildAlertFields`) and
-//! `wrap_new_terms_alerts.ts` (`security_solution` detection engine): the source event's
-//! fields, `event.kind: "signal"`, `kibana.alert.original_time` (the event's `@timestamp`,
-//! JavaScript ISO spelling), `kibana.alert.original_event.*` (every `event.*` field of the
-//! source), ancestors, status, depth, reason, severity, risk score, the rule's fields under
-//! `kibana.alert.rule.*` (with the threat mapping) and `kibana.alert.uuid`.
+//! Field set and meaning follow Kibana's `build_alert.ts` (`buildAlertFields`),
+//! `transform_hit_to_alert.ts` and `wrap_new_terms_alerts.ts` (`security_solution` detection
+//! engine), and the fields the alerting framework adds to every alert (`augmentAlerts` in
+//! `rule_registry/server/utils/create_persistence_rule_type_wrapper.ts`, with
+//! `get_common_alert_fields.ts`); the field names are those of the technical and security
+//! alert field maps (`kbn-alerts-as-data-utils` `alert_field_map.ts` and
+//! `legacy_alert_field_map.ts`, `security_solution/common/field_maps`):
 //!
-//! Two deliberate differences, for deterministic output: Kibana stamps `@timestamp` with the
-//! execution time, here it is the event's time as the rule reads it (`timestamp_override`,
-//! else `@timestamp`); and Kibana hashes the alert id from index, `_id`, `_version` and the
-//! rule's saved-object id, here from the rule id, index, event id and event content.
-//! The source's own `event.kind` is replaced by `signal` (Kibana writes `event.kind: signal`
-//! into every alert); the original stays in `kibana.alert.original_event.kind`.
+//! * the source event's fields, its `event.kind` replaced by `signal` (the original stays in
+//!   `kibana.alert.original_event.kind`) and its `@timestamp` by the alert's;
+//! * `@timestamp`: the time of the rule execution that raised the alert (Kibana stamps the
+//!   alert when it builds it, during the execution); `kibana.alert.intended_timestamp`,
+//!   `kibana.alert.start`, `kibana.alert.last_detected` and
+//!   `kibana.alert.rule.execution.timestamp` are that time too (a scheduled execution,
+//!   `kibana.alert.rule.execution.type: scheduled`), and `kibana.alert.rule.execution.uuid`
+//!   names the execution (see `alert_ids.rs`);
+//! * `kibana.alert.original_time` (the first source document's own `@timestamp`, JavaScript ISO
+//!   spelling), `kibana.alert.original_event.*` (every `event.*` field of the source),
+//!   ancestors, status, workflow status, tags and assignees, depth, reason, severity, risk
+//!   score, `kibana.space_ids` (the `default` space), the rule's fields under
+//!   `kibana.alert.rule.*` (see `alert_rule.rs`) and `kibana.alert.uuid`.
+//!
+//! Left out, as a replay cannot know them: `kibana.version` (the Kibana version) and
+//! `kibana.alert.url` (it needs Kibana's public URL).
 
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 
+use crate::alert_ids::{event_alert_uuid, execution_uuid};
 use crate::reason::alert_reason;
 use crate::timestamp::EventTime;
+
+/// The Kibana space alerts are written in (`kibana.space_ids`).
+const SPACE_ID: &str = "default";
 
 /// What an alert says about its rule.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlertRule {
     /// `rule_id`.
     pub rule_id: String,
+    /// `kibana.alert.rule.uuid` (see `alert_ids.rs`).
+    pub uuid: String,
     /// Display name.
     pub name: String,
     /// `eql`, `query`, `new_terms`, ...
@@ -61,30 +77,32 @@ pub struct Alert {
     pub rule: usize,
     /// `kibana.alert.uuid`.
     pub uuid: String,
-    /// The event time, for ordering output.
+    /// The event time as the rule reads it (`timestamp_override`, else `@timestamp`; for a
+    /// group of events, the latest), for ordering and showing output.
     pub time: Option<EventTime>,
     /// The whole alert document.
     pub document: Value,
 }
 
-/// Builds the alert of `rule` (at position `rule_position`) for `source`; `new_terms` is the
-/// new term of a `new_terms` rule.
+/// Builds the alert of `rule` (at position `rule_position`) for `source`, raised by the
+/// execution at `executed_at` (`None`: no execution time is known, the alert has no
+/// `@timestamp`); `new_terms` is the new term of a `new_terms` rule.
 pub fn build_alert(
     rule_position: usize,
     rule: &AlertRule,
     source: AlertSource<'_>,
     new_terms: Option<&[String]>,
+    executed_at: Option<EventTime>,
 ) -> Alert {
-    let uuid = alert_uuid(rule, source, new_terms);
+    let uuid = event_alert_uuid(&rule.rule_id, source, new_terms);
     let mut alert = Map::new();
 
-    let original_time = original_time(source.document);
-    if let Some(time) = source.time {
-        alert.insert("@timestamp".to_owned(), Value::String(time.to_iso_millis()));
+    if let Some(at) = executed_at {
+        alert.insert("@timestamp".to_owned(), json!(at.to_iso_millis()));
     }
     if let Value::Object(fields) = source.document {
         for (key, value) in fields {
-            if key == "@timestamp" && source.time.is_some() || key == "event.kind" {
+            if key == "@timestamp" || key == "event.kind" {
                 continue;
             }
             let mut value = value.clone();
@@ -97,7 +115,7 @@ pub fn build_alert(
         }
     }
     alert.insert("event.kind".to_owned(), json!("signal"));
-    if let Some(time) = original_time {
+    if let Some(time) = original_time(source.document) {
         alert.insert("kibana.alert.original_time".to_owned(), json!(time.to_iso_millis()));
     }
     for (key, value) in original_event_fields(source.document) {
@@ -108,7 +126,7 @@ pub fn build_alert(
         depth: 1,
         reason: alert_reason(source.document, &rule.name, &rule.severity),
     };
-    insert_alert_fields(&mut alert, rule, lineage);
+    insert_alert_fields(&mut alert, rule, lineage, executed_at);
     if let Some(terms) = new_terms {
         alert.insert("kibana.alert.new_terms".to_owned(), json!(terms));
     }
@@ -137,16 +155,20 @@ pub(crate) fn event_ancestor(source: AlertSource<'_>) -> Value {
     Value::Object(ancestor)
 }
 
-/// The `kibana.alert.*` fields every alert has (Kibana's `buildAlertFields`), after the
-/// source fields.
+/// The `kibana.*` fields every alert has (Kibana's `buildAlertFields` and the framework's
+/// common fields), after the source fields; `executed_at` is the execution that raised it.
 pub(crate) fn insert_alert_fields(
     alert: &mut Map<String, Value>,
     rule: &AlertRule,
     lineage: Lineage,
+    executed_at: Option<EventTime>,
 ) {
+    alert.insert("kibana.space_ids".to_owned(), json!([SPACE_ID]));
     alert.insert("kibana.alert.ancestors".to_owned(), Value::Array(lineage.ancestors));
     alert.insert("kibana.alert.status".to_owned(), json!("active"));
     alert.insert("kibana.alert.workflow_status".to_owned(), json!("open"));
+    alert.insert("kibana.alert.workflow_tags".to_owned(), json!([]));
+    alert.insert("kibana.alert.workflow_assignee_ids".to_owned(), json!([]));
     alert.insert("kibana.alert.depth".to_owned(), json!(lineage.depth));
     alert.insert("kibana.alert.reason".to_owned(), json!(lineage.reason));
     if let Some(kind) = &rule.building_block_type {
@@ -154,6 +176,21 @@ pub(crate) fn insert_alert_fields(
     }
     alert.insert("kibana.alert.severity".to_owned(), json!(rule.severity));
     alert.insert("kibana.alert.risk_score".to_owned(), json!(rule.risk_score));
+    if let Some(at) = executed_at {
+        let stamp = json!(at.to_iso_millis());
+        for key in [
+            "kibana.alert.intended_timestamp",
+            "kibana.alert.start",
+            "kibana.alert.last_detected",
+            "kibana.alert.rule.execution.timestamp",
+        ] {
+            alert.insert(key.to_owned(), stamp.clone());
+        }
+        let execution = execution_uuid(&rule.uuid, at);
+        alert.insert("kibana.alert.rule.execution.uuid".to_owned(), json!(execution));
+        alert.insert("kibana.alert.rule.execution.type".to_owned(), json!("scheduled"));
+    }
+    alert.insert("kibana.alert.rule.uuid".to_owned(), json!(rule.uuid));
     alert.insert("kibana.alert.rule.rule_id".to_owned(), json!(rule.rule_id));
     alert.insert("kibana.alert.rule.name".to_owned(), json!(rule.name));
     alert.insert("kibana.alert.rule.type".to_owned(), json!(rule.rule_type));
@@ -170,8 +207,8 @@ pub(crate) fn insert_alert_fields(
     }
 }
 
-/// The event's own `@timestamp` (Kibana's `original_time` ignores `timestamp_override`).
-fn original_time(document: &Value) -> Option<EventTime> {
+/// The document's own `@timestamp` (Kibana's `original_time` ignores `timestamp_override`).
+pub(crate) fn original_time(document: &Value) -> Option<EventTime> {
     let value = crate::fields::first_value(document, "@timestamp")?;
     EventTime::from_json(value).ok().flatten()
 }
@@ -205,31 +242,6 @@ fn flatten_into(prefix: &str, value: &Value, found: &mut Vec<(String, Value)>) {
     }
 }
 
-/// SHA-256 (hex) of the rule id, the event's index, id and content, and the new term.
-fn alert_uuid(rule: &AlertRule, source: AlertSource<'_>, new_terms: Option<&[String]>) -> String {
-    let key = json!([
-        rule.rule_id,
-        source.index.unwrap_or_default(),
-        source.id,
-        source.document,
-        new_terms.unwrap_or_default(),
-    ]);
-    sha256_hex(key.to_string().as_bytes())
-}
-
-/// The SHA-256 digest of `bytes` in lowercase hex.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(digest.len() * 2);
-    for byte in digest {
-        hex.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
-        hex.push(char::from(HEX_DIGITS[usize::from(byte & 0x0f)]));
-    }
-    hex
-}
-
-const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,6 +255,7 @@ mod tests {
         );
         AlertRule {
             rule_id: "rule-1".to_owned(),
+            uuid: crate::alert_ids::rule_uuid("rule-1"),
             name: "Job Created".to_owned(),
             rule_type: "eql".to_owned(),
             severity: "medium".to_owned(),
@@ -273,7 +286,9 @@ mod tests {
             id: "abc",
             time,
         };
-        let alert = build_alert(0, &rule(), source, None);
+        let executed = EventTime::parse("2024-05-01T10:05:00Z").ok();
+        let alert = build_alert(0, &rule(), source, None, executed);
+        assert_eq!(alert.time, time);
         insta::assert_json_snapshot!(alert.document);
     }
 
@@ -281,26 +296,27 @@ mod tests {
     fn uuid_is_deterministic_and_depends_on_rule_event_and_term() {
         let document = event();
         let source = AlertSource { document: &document, index: None, id: "1", time: None };
-        let first = build_alert(0, &rule(), source, None);
-        let again = build_alert(0, &rule(), source, None);
+        let first = build_alert(0, &rule(), source, None, None);
+        let again = build_alert(0, &rule(), source, None, None);
         assert_eq!(first.uuid, again.uuid);
         assert_eq!(first.uuid.len(), 64);
         let other_id = AlertSource { id: "2", ..source };
-        assert_ne!(first.uuid, build_alert(0, &rule(), other_id, None).uuid);
+        assert_ne!(first.uuid, build_alert(0, &rule(), other_id, None, None).uuid);
         let term = ["h1".to_owned()];
-        assert_ne!(first.uuid, build_alert(0, &rule(), source, Some(&term)).uuid);
+        assert_ne!(first.uuid, build_alert(0, &rule(), source, Some(&term), None).uuid);
         let mut other_rule = rule();
         other_rule.rule_id = "rule-2".to_owned();
-        assert_ne!(first.uuid, build_alert(0, &other_rule, source, None).uuid);
+        assert_ne!(first.uuid, build_alert(0, &other_rule, source, None, None).uuid);
     }
 
     #[test]
     fn event_without_time_keeps_its_fields_and_has_no_original_time() {
         let document = json!({"file": {"name": "x"}});
         let source = AlertSource { document: &document, index: None, id: "7", time: None };
-        let alert = build_alert(0, &rule(), source, Some(&["v".to_owned()]));
+        let alert = build_alert(0, &rule(), source, Some(&["v".to_owned()]), None);
         let fields = alert.document.as_object().unwrap();
         assert!(!fields.contains_key("@timestamp"));
+        assert!(!fields.contains_key("kibana.alert.rule.execution.uuid"));
         assert!(!fields.contains_key("kibana.alert.original_time"));
         assert_eq!(fields["kibana.alert.new_terms"], json!(["v"]));
         assert_eq!(fields["file"], json!({"name": "x"}));

@@ -645,6 +645,8 @@ impl Engine {
         rule_summary.alerts = emitter.created();
         if self.options.unscheduled {
             if let RuleBehaviour::EachMatch(_) = rule.behaviour {
+                // The one execution of an unscheduled run is at its latest event.
+                let run_at = event_times.last().copied();
                 for kept_position in untimed {
                     let kept = &self.kept[kept_position];
                     let id = kept.event_id();
@@ -656,7 +658,8 @@ impl Engine {
                         time: None,
                     };
                     let order = (true, None, kept.arrival, position, 0);
-                    alerts.push((order, build_alert(position, &rule.alert, source, None)));
+                    let alert = build_alert(position, &rule.alert, source, None, run_at);
+                    alerts.push((order, alert));
                     rule_summary.alerts += 1;
                 }
             } else {
@@ -750,7 +753,7 @@ impl Emitter<'_> {
             id: &id,
             time: Some(time),
         };
-        let mut alert = build_alert(self.position, self.rule, source, new_term);
+        let mut alert = build_alert(self.position, self.rule, source, new_term, Some(execution.at));
         if let (Some(group), Some(suppression)) = (group, self.suppression.as_deref_mut()) {
             suppression.keep(group, self.alerts.len(), &mut alert.document, Some(time), execution);
         }
@@ -769,7 +772,7 @@ impl Emitter<'_> {
         // execution and the group (`calculateThresholdSignalUuid`).
         let id = format!("{}:{}:{}", self.rule.rule_id, execution.at, bucket.terms.join("|"));
         let source = AlertSource { document, index: None, id: &id, time: Some(bucket.to) };
-        let mut alert = build_alert(self.position, self.rule, source, None);
+        let mut alert = build_alert(self.position, self.rule, source, None, Some(execution.at));
         if let (Some(group), Some(suppression)) = (group, self.suppression.as_deref_mut()) {
             suppression.keep(
                 group,

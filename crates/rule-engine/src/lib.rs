@@ -1,6 +1,8 @@
 //! Rule types, schedules and alerts: what Elastic's detection engine does with a compiled rule.
 
 pub mod alert;
+pub mod alert_ids;
+mod alert_rule;
 mod compact_json;
 pub mod date_math;
 mod engine;

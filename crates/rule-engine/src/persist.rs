@@ -33,7 +33,8 @@ use rule_state::{RuleTable, StateError, StateStore};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::alert::{Alert, sha256_hex};
+use crate::alert::Alert;
+use crate::alert_ids::sha256_hex;
 use crate::engine::{Engine, RunOutput};
 use crate::held_events::{HeldEvent, HeldEvents};
 use crate::input::{InputEvent, MalformedLine};

@@ -4,11 +4,12 @@
 use std::sync::Arc;
 
 use rule_compiler::{CompiledEql, EqlPlan, SequencePlan};
-use rule_model::{AttackEntry, Language, Rule, RuleType, Threat};
+use rule_model::{Language, Rule, RuleType};
 use rule_vm::{EventView, Program, Vm};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use crate::alert::AlertRule;
+use crate::alert_rule::alert_rule;
 use crate::date_math::DateMath;
 use crate::error::EngineError;
 use crate::fields::first_value;
@@ -210,7 +211,7 @@ impl PreparedRule {
         let suppression = suppression_state(&rule, &behaviour)?;
         Ok(Self {
             suppression,
-            alert: alert_rule(&rule, with_parameters),
+            alert: alert_rule(&rule, &patterns, with_parameters),
             categories,
             indices,
             timestamp_override: rule.timestamp_override.clone(),
@@ -303,99 +304,4 @@ fn suppression_state(
         RuleBehaviour::EachMatch(_) | RuleBehaviour::NewTerms(..) => None,
     };
     SuppressionState::new(settings, group_by).map(Some).map_err(|error| fail(error.to_string()))
-}
-
-/// The rule fields every alert carries (`kibana.alert.rule.*`).
-fn alert_rule(rule: &Rule, with_parameters: bool) -> AlertRule {
-    let mut fields = Map::new();
-    fields.insert("description".to_owned(), json!(rule.description));
-    fields.insert("author".to_owned(), json!(rule.author));
-    if let Some(license) = &rule.license {
-        fields.insert("license".to_owned(), json!(license));
-    }
-    fields.insert("from".to_owned(), json!(format!("now-{}", rule.lookback())));
-    fields.insert("interval".to_owned(), json!(rule.schedule().to_string()));
-    fields.insert("indices".to_owned(), json!(rule.index));
-    fields.insert("tags".to_owned(), json!(rule.tags));
-    fields.insert("references".to_owned(), json!(rule.references));
-    fields.insert("false_positives".to_owned(), json!(rule.false_positives));
-    fields.insert("max_signals".to_owned(), json!(rule.alerts_per_run()));
-    if let Some(field) = &rule.timestamp_override {
-        fields.insert("timestamp_override".to_owned(), json!(field));
-    }
-    fields.insert("threat".to_owned(), Value::Array(rule.threat.iter().map(threat_json).collect()));
-    AlertRule {
-        rule_id: rule.rule_id.clone(),
-        name: rule.name.clone(),
-        rule_type: rule.rule_type.to_string(),
-        severity: rule.severity.to_string(),
-        risk_score: rule.risk_score,
-        fields,
-        parameters: with_parameters.then(|| parameters_json(rule)),
-        building_block_type: rule.building_block_type.clone(),
-    }
-}
-
-/// Kibana's threat shape: `{framework, tactic, technique: [{.., subtechnique: [..]}]}`.
-fn threat_json(threat: &Threat) -> Value {
-    let techniques: Vec<Value> = threat
-        .techniques
-        .iter()
-        .map(|technique| {
-            let mut entry = entry_json(&technique.entry);
-            let subtechniques: Vec<Value> =
-                technique.subtechniques.iter().map(entry_json).collect();
-            if let Value::Object(map) = &mut entry {
-                map.insert("subtechnique".to_owned(), Value::Array(subtechniques));
-            }
-            entry
-        })
-        .collect();
-    json!({
-        "framework": threat.framework,
-        "tactic": entry_json(&threat.tactic),
-        "technique": techniques,
-    })
-}
-
-fn entry_json(entry: &AttackEntry) -> Value {
-    json!({"id": entry.id, "name": entry.name, "reference": entry.reference})
-}
-
-/// `kibana.alert.rule.parameters`: the rule's detection parameters in Kibana's snake case.
-fn parameters_json(rule: &Rule) -> Value {
-    let mut parameters = Map::new();
-    parameters.insert("rule_id".to_owned(), json!(rule.rule_id));
-    parameters.insert("type".to_owned(), json!(rule.rule_type.to_string()));
-    if let Some(language) = rule.language {
-        parameters.insert("language".to_owned(), json!(language.to_string()));
-    }
-    if let Some(query) = rule.query_text() {
-        parameters.insert("query".to_owned(), json!(query));
-    }
-    parameters.insert("index".to_owned(), json!(rule.index));
-    parameters.insert("severity".to_owned(), json!(rule.severity.to_string()));
-    parameters.insert("risk_score".to_owned(), json!(rule.risk_score));
-    parameters.insert("from".to_owned(), json!(format!("now-{}", rule.lookback())));
-    if let Some(field) = &rule.timestamp_override {
-        parameters.insert("timestamp_override".to_owned(), json!(field));
-    }
-    if let Some(threshold) = &rule.threshold {
-        let cardinality: Vec<Value> = threshold
-            .cardinality
-            .iter()
-            .map(|c| json!({"field": c.field, "value": c.value}))
-            .collect();
-        parameters.insert(
-            "threshold".to_owned(),
-            json!({"field": threshold.fields, "value": threshold.value, "cardinality": cardinality}),
-        );
-    }
-    if let Some(new_terms) = &rule.new_terms {
-        parameters.insert("new_terms_fields".to_owned(), json!(new_terms.fields));
-        parameters.insert("history_window_start".to_owned(), json!(new_terms.history_window_start));
-    }
-    parameters
-        .insert("threat".to_owned(), Value::Array(rule.threat.iter().map(threat_json).collect()));
-    Value::Object(parameters)
 }

@@ -16,37 +16,54 @@
 //!   also the group id;
 //! * missing-event placeholders (`![...]` terms) get no building block and take no part in
 //!   the intersection (Kibana PR #235133, "Exclude missing events from EQL sequence alert
-//!   generation logic").
+//!   generation logic");
+//! * the ids are Kibana's hashes (`generateAlertId`, `generateBuildingBlockIds`; see
+//!   `alert_ids.rs`), and `rule` in the ancestors is the rule's uuid (`buildParent`);
+//! * every alert of the group is stamped with the execution that found it (`@timestamp`,
+//!   see `alert.rs`); the shell's `kibana.alert.original_time` is read, as Kibana does, from
+//!   its first parent, the first building block, whose `@timestamp` is that execution time.
 //!
-//! Deterministic stand-ins, as for single alerts (see `alert.rs`): the shell's `@timestamp`
-//! is the time of the sequence's last event (the earliest moment it could be detected) and a
-//! building block's id hashes the group's alert ids with its position; `rule` in the
-//! ancestors is the `rule_id`.
+//! EQL samples come back from Elasticsearch in the same shape (`hits.sequences`) and Kibana
+//! wraps them the same way (`wrapSequences` in `eql.ts`), so sample rules use this too.
 
 use serde_json::{Map, Value, json};
 
 use crate::alert::{
-    Alert, AlertRule, AlertSource, Lineage, build_alert, insert_alert_fields, sha256_hex,
+    Alert, AlertRule, AlertSource, Lineage, build_alert, insert_alert_fields, original_time,
 };
+use crate::alert_ids::{building_block_ids, group_id};
 use crate::reason::alert_reason;
 use crate::timestamp::EventTime;
 
 /// The shell alert, then one building block per event of `events` (the sequence's present
-/// events, in order), for rule `rule_position`. `time` is the shell's time.
+/// events, in order), for rule `rule_position`, found by the execution at `executed_at`.
+/// `time` is the shell's event time (for ordering output).
 pub(crate) fn build_sequence_alerts(
     rule_position: usize,
     rule: &AlertRule,
     events: &[AlertSource<'_>],
     time: Option<EventTime>,
+    executed_at: Option<EventTime>,
 ) -> Vec<Alert> {
-    let mut blocks: Vec<Alert> =
-        events.iter().map(|&source| build_alert(rule_position, rule, source, None)).collect();
-    let group_key: Vec<&str> = blocks.iter().map(|block| block.uuid.as_str()).collect();
-    let block_ids: Vec<String> = (0..blocks.len())
-        .map(|position| {
-            sha256_hex(json!(["building_block", position, group_key]).to_string().as_bytes())
+    let mut blocks: Vec<Alert> = events
+        .iter()
+        .map(|&source| build_alert(rule_position, rule, source, None, executed_at))
+        .collect();
+    let block_ancestors: Vec<&[Value]> = blocks
+        .iter()
+        .map(|block| match block.document.get("kibana.alert.ancestors") {
+            Some(Value::Array(own)) => own.as_slice(),
+            _ => &[],
         })
         .collect();
+    let block_ids = building_block_ids(&block_ancestors, &rule.uuid);
+    let mut ancestors = Vec::new();
+    for (own, id) in block_ancestors.iter().zip(&block_ids) {
+        ancestors.extend(own.iter().cloned());
+        ancestors.push(json!({
+            "id": id, "type": "signal", "index": "", "depth": 1, "rule": rule.uuid,
+        }));
+    }
     for (block, id) in blocks.iter_mut().zip(&block_ids) {
         block.uuid.clone_from(id);
         if let Value::Object(document) = &mut block.document {
@@ -62,32 +79,20 @@ pub(crate) fn build_sequence_alerts(
         Some(Value::Object(map)) => map,
         _ => Map::new(),
     };
-    match time {
-        Some(time) => {
-            shell.insert("@timestamp".to_owned(), json!(time.to_iso_millis()));
-        }
-        None => {
-            shell.shift_remove("@timestamp");
-        }
-    }
+    match executed_at {
+        Some(at) => shell.insert("@timestamp".to_owned(), json!(at.to_iso_millis())),
+        None => shell.shift_remove("@timestamp"),
+    };
     shell.insert("event.kind".to_owned(), json!("signal"));
-    // Kibana reads the original time from the first parent, here the first building block.
-    match blocks.first().and_then(|block| block.document.get("@timestamp")) {
-        Some(first) => shell.insert("kibana.alert.original_time".to_owned(), first.clone()),
+    match blocks.first().and_then(|block| original_time(&block.document)) {
+        Some(first) => {
+            shell.insert("kibana.alert.original_time".to_owned(), json!(first.to_iso_millis()))
+        }
         None => shell.shift_remove("kibana.alert.original_time"),
     };
-    let mut ancestors = Vec::new();
-    for (block, id) in blocks.iter().zip(&block_ids) {
-        if let Some(Value::Array(own)) = block.document.get("kibana.alert.ancestors") {
-            ancestors.extend(own.iter().cloned());
-        }
-        ancestors.push(json!({
-            "id": id, "type": "signal", "index": "", "depth": 1, "rule": rule.rule_id,
-        }));
-    }
     let reason = alert_reason(&Value::Object(shell.clone()), &rule.name, &rule.severity);
-    let group_id = group_id(&ancestors, &rule.rule_id);
-    insert_alert_fields(&mut shell, rule, Lineage { ancestors, depth: 2, reason });
+    let group_id = group_id(&ancestors, &rule.uuid);
+    insert_alert_fields(&mut shell, rule, Lineage { ancestors, depth: 2, reason }, executed_at);
     shell.insert("kibana.alert.uuid".to_owned(), json!(group_id));
     shell.insert("kibana.alert.group.id".to_owned(), json!(group_id));
 
@@ -100,17 +105,6 @@ pub(crate) fn build_sequence_alerts(
     }
     let shell = Alert { rule: rule_position, uuid: group_id, time, document: Value::Object(shell) };
     std::iter::once(shell).chain(blocks).collect()
-}
-
-/// Kibana's `generateAlertId`: SHA-256 of every ancestor's id and index, then the rule.
-fn group_id(ancestors: &[Value], rule_id: &str) -> String {
-    let mut key = String::new();
-    for ancestor in ancestors {
-        key.push_str(ancestor["id"].as_str().unwrap_or_default());
-        key.push_str(ancestor["index"].as_str().unwrap_or_default());
-    }
-    key.push_str(rule_id);
-    sha256_hex(key.as_bytes())
 }
 
 /// Kibana's `objectPairIntersection`: the fields both values have, recursively; equal
@@ -157,6 +151,7 @@ mod tests {
     fn rule() -> AlertRule {
         AlertRule {
             rule_id: "seq-1".to_owned(),
+            uuid: crate::alert_ids::rule_uuid("seq-1"),
             name: "Cmd then file".to_owned(),
             rule_type: "eql".to_owned(),
             severity: "high".to_owned(),
@@ -201,7 +196,8 @@ mod tests {
             AlertSource { document: &first, index: Some("logs-a"), id: "e1", time: times[0] },
             AlertSource { document: &second, index: Some("logs-a"), id: "e2", time: times[1] },
         ];
-        let alerts = build_sequence_alerts(0, &rule(), &sources, times[1]);
+        let executed = EventTime::parse("2024-05-01T10:05:00Z").ok();
+        let alerts = build_sequence_alerts(0, &rule(), &sources, times[1], executed);
         let documents: Vec<&Value> = alerts.iter().map(|alert| &alert.document).collect();
         insta::assert_json_snapshot!(documents);
         let group = &alerts[0].uuid;

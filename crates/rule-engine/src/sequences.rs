@@ -160,8 +160,17 @@ impl SequenceRuns {
         {
             return false;
         }
+        // The first execution at or after the latest event is the one whose window holds
+        // them all (checked above); without a schedule, the latest event's time.
+        let executed_at = match (context.schedule, latest) {
+            (Some(schedule), Some(latest)) => {
+                schedule.first_at_or_after(latest).map(|execution| execution.at)
+            }
+            (None, latest) => latest,
+            (Some(_), None) => None,
+        };
         let last_arrival = members.last().map_or(0, |&(arrival, _)| arrival);
-        let alerts = build_sequence_alerts(context.position, rule, &sources, time);
+        let alerts = build_sequence_alerts(context.position, rule, &sources, time, executed_at);
         for (member, alert) in alerts.into_iter().enumerate() {
             let order = (time.is_none(), time, last_arrival, context.position, member);
             self.alerts.push((order, alert));

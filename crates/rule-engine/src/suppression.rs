@@ -29,7 +29,7 @@ use rule_model::AlertSuppression;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::alert::sha256_hex;
+use crate::alert_ids::sha256_hex;
 use crate::fields::{field_values, scalar_text};
 use crate::schedule::Execution;
 use crate::timestamp::EventTime;

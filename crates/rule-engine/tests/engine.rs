@@ -4,7 +4,8 @@
 //! ([`unscheduled`]); `tests/schedule.rs` covers the schedule.
 
 use rule_engine::{
-    CompiledQuery, Engine, EngineOptions, EventCategory, NdjsonReader, Routing, RunOutput,
+    CompiledQuery, Engine, EngineOptions, EventCategory, EventTime, NdjsonReader, Routing,
+    RunOutput,
 };
 use rule_model::{Rule, RuleFile};
 use rule_vm::{CaseMode, FieldTable, Instr, Program, ProgramBuilder, StrMatcher, Test};
@@ -185,7 +186,7 @@ fn new_terms_in_time_order_with_window_expiry() {
         pairs(&[("nt", "first"), ("nt", "other-host"), ("nt", "arrays"), ("nt", "late-repeat")])
     );
     assert_eq!(output.alerts[2].document["kibana.alert.new_terms"], json!(["h3", "t1"]));
-    assert_eq!(output.alerts[0].document["@timestamp"], json!("2025-07-01T00:00:00.000Z"));
+    assert_eq!(output.alerts[0].time, EventTime::parse("2025-07-01T00:00:00Z").ok());
     let summary = &output.summary.rules[0];
     assert_eq!((summary.matched, summary.alerts, summary.skipped_without_time), (7, 4, 1));
     assert!(output.summary.warnings.iter().any(|w| w.contains("without a usable time")));
@@ -292,7 +293,7 @@ fn unreadable_override_time_falls_back_to_timestamp_with_a_warning() {
     line["_source"]["@timestamp"] = json!("2025-07-01T00:00:00Z");
     let output = run(&mut engine, &[line]);
     assert_eq!(alert_lines(&output), pairs(&[("nt", "bad-time")]));
-    assert_eq!(output.alerts[0].document["@timestamp"], json!("2025-07-01T00:00:00.000Z"));
+    assert_eq!(output.alerts[0].time, EventTime::parse("2025-07-01T00:00:00Z").ok());
     assert!(
         output
             .summary

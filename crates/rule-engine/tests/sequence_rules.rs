@@ -4,7 +4,8 @@
 
 use rule_compiler::{Compiler, EqlOptions};
 use rule_engine::{
-    CompiledQuery, Engine, EngineOptions, Limits, NdjsonReader, Routing, RunOutput, SequenceOptions,
+    CompiledQuery, Engine, EngineOptions, EventTime, Limits, NdjsonReader, Routing, RunOutput,
+    SequenceOptions,
 };
 use rule_model::{Rule, RuleFile};
 use serde_json::{Value, json};
@@ -164,8 +165,14 @@ fn tiebreaker_orders_equal_times_and_override_stamps_the_alerts() {
     assert_eq!(shape(&output), group(&["s1", "j1"]));
     // The shell carries the last event's rule time (`event.ingested`); the start event has
     // none and falls back to `@timestamp`.
-    assert_eq!(output.alerts[0].document["@timestamp"], json!("2025-01-01T00:00:09.000Z"));
-    assert_eq!(output.alerts[1].document["@timestamp"], json!("2025-01-01T00:00:00.000Z"));
+    let time = |text: &str| EventTime::parse(text).ok();
+    assert_eq!(output.alerts[0].time, time("2025-01-01T00:00:09Z"));
+    assert_eq!(output.alerts[1].time, time("2025-01-01T00:00:00Z"));
+    // Every alert of the group is stamped with the execution that found it: the first one
+    // at or after the latest event (every 5 minutes).
+    for alert in &output.alerts {
+        assert_eq!(alert.document["@timestamp"], json!("2025-01-01T00:05:00.000Z"));
+    }
     // Without the tiebreaker, input order puts the file event first: no sequence.
     let mut engine = engine_without_tiebreaker();
     let mut first = job("j1", "p1", "2025-01-01T00:00:00Z");
