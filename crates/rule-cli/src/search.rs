@@ -64,7 +64,7 @@ pub(crate) fn query(
             }
             Ok(Search::from_engine(query))
         }
-        // Samples and pipes are not rule shapes; the sequence engine answers them.
+        // Pipes are not rule shapes; the sequence engine answers them.
         Ok(Err(shape)) => match &*syntax {
             ParsedQuery::Eql(query) => {
                 let options = EqlOptions { category_field: args.event_category_field.clone() };
@@ -146,13 +146,18 @@ enum Search {
 }
 
 impl Search {
-    /// An event query streams; a sequence (without pipes: those are not rule shapes) goes to
-    /// the sequence engine.
+    /// An event query streams; a sequence or sample (without pipes: those are not rule
+    /// shapes) goes to the sequence engine.
     fn from_engine(query: CompiledQuery) -> Self {
         match query {
             CompiledQuery::Event { program, category } => Search::Events(program, category),
             CompiledQuery::Sequence(plan) => Search::Joined(CompiledEql {
                 plan: EqlPlan::Sequence(std::sync::Arc::unwrap_or_clone(plan)),
+                pipes: Vec::new(),
+                warnings: Vec::new(),
+            }),
+            CompiledQuery::Sample(plan) => Search::Joined(CompiledEql {
+                plan: EqlPlan::Sample(std::sync::Arc::unwrap_or_clone(plan)),
                 pipes: Vec::new(),
                 warnings: Vec::new(),
             }),

@@ -57,6 +57,20 @@ pub struct AlertRule {
     pub building_block_type: Option<String>,
 }
 
+impl AlertRule {
+    /// The rule's index patterns joined by `,` (Kibana's `inputIndex.join(',')`, the index of
+    /// a threshold alert's synthetic parent).
+    pub(crate) fn input_index(&self) -> String {
+        let patterns: Vec<&str> = self
+            .fields
+            .get("indices")
+            .and_then(Value::as_array)
+            .map(|patterns| patterns.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        patterns.join(",")
+    }
+}
+
 /// Where the alerting event came from.
 #[derive(Clone, Copy, Debug)]
 pub struct AlertSource<'a> {

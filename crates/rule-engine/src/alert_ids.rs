@@ -15,6 +15,8 @@
 //!   `generateBuildingBlockIds` (`generate_building_block_ids.ts`): SHA-256 of, for every
 //!   building block, its ancestors' ids and indices and the rule's uuid, then the block's
 //!   position.
+//! * A threshold alert's parent is Kibana's synthetic hit: its id `calculateThresholdSignalUuid`
+//!   ([`threshold_parent_id`]), its index the rule's index patterns joined by `,`.
 //! * A single event's alert id: Kibana hashes the event's index, `_id` and `_version` with the
 //!   space and rule (`wrap_hits_factory.ts`); `_version` is rarely in the input and an event
 //!   without `_id` is named by its line number, so here the hash is of the rule id, the
@@ -37,6 +39,28 @@ pub fn rule_uuid(rule_id: &str) -> String {
 pub fn execution_uuid(rule_uuid: &str, at: EventTime) -> String {
     let namespace = Uuid::parse_str(rule_uuid).unwrap_or(Uuid::NAMESPACE_URL);
     Uuid::new_v5(&namespace, at.as_nanos().to_string().as_bytes()).to_string()
+}
+
+/// The namespace of `calculateThresholdSignalUuid`'s UUID v5 (`threshold/utils.ts`).
+const THRESHOLD_NAMESPACE: Uuid = uuid::uuid!("0684ec03-7201-4ee0-8ee0-3a3f6b2479b2");
+
+/// The id of a threshold alert's synthetic parent, Kibana's `calculateThresholdSignalUuid`
+/// (`security_solution/.../rule_types/threshold/utils.ts`, called by
+/// `transformBucketIntoHit` in `bulk_create_threshold_signals.ts`): the UUID v5 of the rule
+/// id, the execution's start (ISO), the threshold fields joined by `,` and the group's values
+/// sorted and joined by `,`. (JavaScript sorts by UTF-16 code units, here by UTF-8 bytes:
+/// the same order outside the astral planes.)
+pub fn threshold_parent_id(
+    rule_id: &str,
+    started_at: EventTime,
+    fields: &[String],
+    values: &[String],
+) -> String {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    let base =
+        format!("{rule_id}{}{}{}", started_at.to_iso_millis(), fields.join(","), sorted.join(","));
+    Uuid::new_v5(&THRESHOLD_NAMESPACE, base.as_bytes()).to_string()
 }
 
 /// The id of the alert of `rule_id` for one event (and `new_terms`): SHA-256 (hex) of the rule
@@ -114,6 +138,26 @@ mod tests {
         assert_ne!(execution, execution_uuid(&rule, EventTime::from_nanos(at.as_nanos() + 1)));
         assert_ne!(execution, execution_uuid(&rule_uuid("another"), at));
         assert_eq!(Uuid::parse_str(&execution).unwrap().get_version_num(), 5);
+    }
+
+    #[test]
+    fn threshold_parent_ids_are_kibanas() {
+        // The cases of Kibana's `threshold/utils.test.ts` (`calculateThresholdSignalUuid`).
+        let at = |text: &str| EventTime::parse(text).unwrap();
+        let fields = |names: &[&str]| names.iter().map(|&name| name.to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            threshold_parent_id("abcd", at("2020-12-17T16:27:00Z"), &fields(&["agent.name"]), &[]),
+            "a4832768-a379-583a-b1a2-e2ce2ad9e6e9"
+        );
+        assert_eq!(
+            threshold_parent_id(
+                "abcd",
+                at("2019-11-18T13:32:00Z"),
+                &fields(&["host.ip"]),
+                &["1.2.3.4".to_owned()]
+            ),
+            "ee8870dc-45ff-5e6c-a2f9-80886651ce03"
+        );
     }
 
     #[test]

@@ -19,12 +19,14 @@ use rule_vm::{EventView, FieldTable, ViewBuffers, Vm};
 use serde_json::Value;
 
 use crate::alert::{Alert, AlertRule, AlertSource, build_alert};
+use crate::alert_ids::threshold_parent_id;
 use crate::compact_json::CompactJson;
 use crate::error::EngineError;
 use crate::fields::first_value;
 use crate::input::{InputEvent, MalformedLine};
 use crate::routing::{Router, Routing};
 use crate::rule::{CompiledQuery, PreparedRule, RuleBehaviour};
+use crate::sample_rule::SampleEvent;
 use crate::schedule::{Execution, Schedule, ScheduleCounts};
 use crate::sequence_rule::{SequenceCounts, SequenceOptions};
 use crate::sequences::SequenceRuns;
@@ -148,6 +150,18 @@ impl KeptEvent {
     /// The event's id: the hit's `_id`, else its line number (see [`event_id`]).
     fn event_id(&self) -> String {
         self.id.clone().unwrap_or_else(|| self.line.to_string())
+    }
+
+    /// The event as a sample rule searches it, at the rule's `time`.
+    fn sample_event(&self, time: EventTime) -> SampleEvent {
+        SampleEvent {
+            time: time.as_nanos(),
+            document: self.document().into_owned(),
+            index: self.index.clone(),
+            id: self.id.clone(),
+            line: self.line,
+            arrival: self.arrival,
+        }
     }
 }
 
@@ -535,6 +549,27 @@ impl Engine {
                     (created, used)
                 })
             }
+            (RuleBehaviour::Sample(sample), Some(schedule)) => {
+                let events = placed
+                    .iter()
+                    .map(|&(time, kept_position)| self.kept[kept_position].sample_event(time))
+                    .collect();
+                let carry = !self.options.unscheduled;
+                let run = sample.run(events, &schedule, carry, &self.fields, &mut self.vm);
+                for found in run.alerts(position, emitter.rule) {
+                    for (member, alert) in found.alerts.into_iter().enumerate() {
+                        let order = (false, Some(found.time), found.arrival, position, member);
+                        emitter.alerts.push((order, alert));
+                    }
+                }
+                if run.evicted > 0 {
+                    self.summary.warnings.push(format!(
+                        "rule `{}`: {} sample key combination(s) dropped at the state limits (raise --max-sequence-keys)",
+                        rule_summary.name, run.evicted
+                    ));
+                }
+                run.counts
+            }
             (RuleBehaviour::NewTerms(_, state), Some(schedule)) => {
                 let mut counts = schedule.replay(&event_times, |execution, candidates| {
                     let mut created = 0;
@@ -617,7 +652,7 @@ impl Engine {
                         }
                         state.record(bucket);
                         let document = state.bucket_document(bucket);
-                        if emitter.emit_threshold(execution, &document, bucket) {
+                        if emitter.emit_threshold(execution, &document, bucket, state.fields()) {
                             created += 1;
                         }
                     }
@@ -763,15 +798,23 @@ impl Emitter<'_> {
     }
 
     /// The alert of a threshold bucket; false when suppressed into a kept alert.
-    fn emit_threshold(&mut self, execution: Execution, document: &Value, bucket: &Bucket) -> bool {
+    /// `fields` are the rule's threshold fields.
+    fn emit_threshold(
+        &mut self,
+        execution: Execution,
+        document: &Value,
+        bucket: &Bucket,
+        fields: &[String],
+    ) -> bool {
         let group = self.suppression.as_ref().and_then(|s| s.group(document));
         if self.suppressed(group.as_ref(), execution, bucket.to) {
             return false;
         }
         // Kibana's threshold alert has a synthetic parent: an id from the rule, the
-        // execution and the group (`calculateThresholdSignalUuid`).
-        let id = format!("{}:{}:{}", self.rule.rule_id, execution.at, bucket.terms.join("|"));
-        let source = AlertSource { document, index: None, id: &id, time: Some(bucket.to) };
+        // execution and the group, in the rule's index patterns (`transformBucketIntoHit`).
+        let id = threshold_parent_id(&self.rule.rule_id, execution.at, fields, &bucket.terms);
+        let index = self.rule.input_index();
+        let source = AlertSource { document, index: Some(&index), id: &id, time: Some(bucket.to) };
         let mut alert = build_alert(self.position, self.rule, source, None, Some(execution.at));
         if let (Some(group), Some(suppression)) = (group, self.suppression.as_deref_mut()) {
             suppression.keep(

@@ -18,6 +18,7 @@ pub mod query;
 pub mod reason;
 mod routing;
 mod rule;
+mod sample_rule;
 pub mod schedule;
 mod sequence_alert;
 mod sequence_rule;

@@ -2,9 +2,11 @@
 //! the [`rule_state`] store.
 //!
 //! [`Engine::with_state`] loads each rule's saved state (a `new_terms` history; a sequence
-//! rule's pending sequences and the events they hold; a threshold rule's signal history, last
-//! execution and the events its next execution may still search; alert suppression windows) and makes sequence rules *continue*:
-//! the end of a run no longer ends their pending sequences and missing-event checks, so a run
+//! rule's pending sequences and the events they hold; a threshold or sample rule's last
+//! execution and the events its next execution may still search, plus a threshold rule's
+//! signal history and the samples a sample rule's last execution found; alert suppression
+//! windows) and makes sequence rules *continue*: the end of a run no longer ends their
+//! pending sequences and missing-event checks, so a run
 //! over the first half of a stream followed by a run over the second half finds what one run
 //! over the whole stream finds. A rule whose query or settings changed ([`rule_fingerprint`])
 //! starts fresh, with a warning.
@@ -145,6 +147,11 @@ impl Engine {
                         .map_err(|error| bad(RuleTable::Sequences, error.to_string()))?;
                     for (offset, event) in saved.events.into_iter().enumerate() {
                         sequences.restore_held(base + offset, event.into_held());
+                    }
+                }
+                RuleBehaviour::Sample(sample) => {
+                    if let Some(saved) = reader.get(RuleTable::Sequences, &rule_id)? {
+                        sample.restore(saved);
                     }
                 }
                 RuleBehaviour::Threshold(_, state) => {
@@ -298,6 +305,11 @@ fn save_rule(
                 EventRef(positions.get(&arrival).copied().unwrap_or(usize::MAX))
             });
             writer.put(RuleTable::Sequences, rule_id, &SavedSequences { matcher, events })?;
+        }
+        RuleBehaviour::Sample(sample) => {
+            // A sample rule's record shares the table of EQL rules' state; the fingerprint
+            // (its query) keeps it from being read as a sequence's.
+            writer.put(RuleTable::Sequences, rule_id, sample.save())?;
         }
         RuleBehaviour::Threshold(_, state) => {
             writer.put(RuleTable::Threshold, rule_id, &state.save())?;

@@ -159,6 +159,7 @@ fn programs(rule: &PreparedRule) -> Vec<&Program> {
         | RuleBehaviour::NewTerms(program, _)
         | RuleBehaviour::Threshold(program, _) => vec![program],
         RuleBehaviour::Sequence(sequence) => sequence.programs().collect(),
+        RuleBehaviour::Sample(sample) => sample.programs().collect(),
     }
 }
 

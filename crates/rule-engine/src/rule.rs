@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use rule_compiler::{CompiledEql, EqlPlan, SequencePlan};
+use rule_compiler::{CompiledEql, EqlPlan, SamplePlan, SequencePlan, Stage};
 use rule_model::{Language, Rule, RuleType};
 use rule_vm::{EventView, Program, Vm};
 use serde_json::Value;
@@ -15,6 +15,7 @@ use crate::error::EngineError;
 use crate::fields::first_value;
 use crate::index_pattern::IndexPatterns;
 use crate::new_terms::NewTermsState;
+use crate::sample_rule::SampleRule;
 use crate::sequence_rule::{SequenceOptions, SequenceRule};
 use crate::suppression::SuppressionState;
 use crate::threshold::ThresholdState;
@@ -58,24 +59,21 @@ pub enum CompiledQuery {
     },
     /// An EQL sequence: per-term programs, join keys, `maxspan`, `until`.
     Sequence(Arc<SequencePlan>),
+    /// An EQL sample: per-filter programs and join keys.
+    Sample(Arc<SamplePlan>),
 }
 
 /// Why a compiled EQL query cannot run as a detection rule.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum QueryShapeError {
-    /// Samples are answered by `warden query`, not by the detection engine.
-    #[error(
-        "EQL sample queries are not run as rules (Kibana's EQL rule type raises alerts for events and sequences); use `warden query` to search with them"
-    )]
-    Sample,
     /// `| head` / `| tail` have no meaning for a detection rule.
     #[error("pipes (`| head`, `| tail`) are not supported in rules")]
     Pipes,
 }
 
 impl CompiledQuery {
-    /// An EQL event query or sequence (each program already tests its category; the engine
-    /// also uses the categories to route events).
+    /// An EQL event query, sequence or sample (each program already tests its category; the
+    /// engine also uses the categories to route events).
     pub fn from_eql(compiled: CompiledEql) -> Result<Self, QueryShapeError> {
         if !compiled.pipes.is_empty() {
             return Err(QueryShapeError::Pipes);
@@ -86,7 +84,7 @@ impl CompiledQuery {
                 category: stage.category.map_or(EventCategory::Any, EventCategory::Named),
             }),
             EqlPlan::Sequence(plan) => Ok(Self::Sequence(Arc::new(plan))),
-            EqlPlan::Sample(_) => Err(QueryShapeError::Sample),
+            EqlPlan::Sample(plan) => Ok(Self::Sample(Arc::new(plan))),
         }
     }
 
@@ -101,17 +99,21 @@ impl CompiledQuery {
         match self {
             Self::Event { category: EventCategory::Any, .. } => None,
             Self::Event { category: EventCategory::Named(name), .. } => Some(vec![name.clone()]),
-            Self::Sequence(plan) => {
-                let mut names = Vec::new();
-                for stage in plan.stages.iter().chain(&plan.until) {
-                    let name = stage.category.clone()?;
-                    if !names.contains(&name) {
-                        names.push(name);
-                    }
-                }
-                Some(names)
+            Self::Sequence(plan) => Self::stage_categories(plan.stages.iter().chain(&plan.until)),
+            Self::Sample(plan) => Self::stage_categories(&plan.stages),
+        }
+    }
+
+    /// The categories of `stages` (`None` if one is `any`).
+    fn stage_categories<'a>(stages: impl IntoIterator<Item = &'a Stage>) -> Option<Vec<String>> {
+        let mut names = Vec::new();
+        for stage in stages {
+            let name = stage.category.clone()?;
+            if !names.contains(&name) {
+                names.push(name);
             }
         }
+        Some(names)
     }
 }
 
@@ -125,6 +127,8 @@ pub(crate) enum RuleBehaviour {
     Sequence(Box<SequenceRule>),
     /// `threshold`: one alert per group of events reaching a count.
     Threshold(Program, ThresholdState),
+    /// `eql` samples: a building-block alert per event and a shell alert per sample.
+    Sample(Box<SampleRule>),
 }
 
 /// A rule ready to run.
@@ -161,10 +165,19 @@ impl PreparedRule {
                     })?;
                 RuleBehaviour::Sequence(Box::new(sequence))
             }
-            (_, _, CompiledQuery::Sequence(_)) => {
+            (RuleType::Eql, Some(Language::Eql), CompiledQuery::Sample(plan)) => {
+                let sample = SampleRule::new(plan, sequences.limits).map_err(|error| {
+                    EngineError::UnsupportedQuery {
+                        rule_id: rule_id.clone(),
+                        problem: error.to_string(),
+                    }
+                })?;
+                RuleBehaviour::Sample(Box::new(sample))
+            }
+            (_, _, CompiledQuery::Sequence(_) | CompiledQuery::Sample(_)) => {
                 return Err(EngineError::UnsupportedQuery {
                     rule_id,
-                    problem: "an EQL sequence needs an `eql` rule".to_owned(),
+                    problem: "an EQL sequence or sample needs an `eql` rule".to_owned(),
                 });
             }
             (RuleType::Eql, Some(Language::Eql), CompiledQuery::Event { program, .. })
@@ -221,13 +234,14 @@ impl PreparedRule {
     }
 
     /// True if this rule uses the event: its query matches it (event rules), or one of its
-    /// terms or its `until` clause does (sequences).
+    /// terms or its `until` clause does (sequences), or one of its filters (samples).
     pub(crate) fn uses(&self, vm: &mut Vm, view: &mut EventView<'_>) -> bool {
         match &self.behaviour {
             RuleBehaviour::EachMatch(program)
             | RuleBehaviour::NewTerms(program, _)
             | RuleBehaviour::Threshold(program, _) => vm.matches(program, view),
             RuleBehaviour::Sequence(sequence) => sequence.uses(vm, view),
+            RuleBehaviour::Sample(sample) => sample.uses(vm, view),
         }
     }
 
@@ -286,7 +300,7 @@ fn threshold_state(rule: &Rule) -> Result<ThresholdState, EngineError> {
 
 /// The suppression state of `rule`, if it sets `[rule.alert_suppression]`. A threshold rule
 /// suppresses by its threshold fields (Kibana's threshold suppression takes only a
-/// duration); sequences are not suppressed (an error says so).
+/// duration); sequences and samples are not suppressed (an error says so).
 fn suppression_state(
     rule: &Rule,
     behaviour: &RuleBehaviour,
@@ -296,9 +310,9 @@ fn suppression_state(
         |problem: String| EngineError::UnsupportedQuery { rule_id: rule.rule_id.clone(), problem };
     let group_by = match behaviour {
         RuleBehaviour::Threshold(_, state) => Some(state.fields()),
-        RuleBehaviour::Sequence(_) => {
+        RuleBehaviour::Sequence(_) | RuleBehaviour::Sample(_) => {
             return Err(fail(
-                "alert suppression of EQL sequence rules is not supported".to_owned(),
+                "alert suppression of EQL sequence and sample rules is not supported".to_owned(),
             ));
         }
         RuleBehaviour::EachMatch(_) | RuleBehaviour::NewTerms(..) => None,

@@ -13,7 +13,8 @@
 //!   condition, at least `value` distinct values of its field;
 //! * the alert carries `kibana.alert.threshold_result` = `{terms: [{field, value}],
 //!   cardinality: [{field, value}], count, from}`, where `from` is the group's earliest event
-//!   time; its `@timestamp` (and `original_time`) is the group's latest event time, and the
+//!   time; the document it is built from has the group's latest event time as `@timestamp` (the
+//!   alert's `original_time`; the alert's own `@timestamp` is its execution's), and the
 //!   grouping values are set as fields of the alert;
 //! * signal history: after a group alerts, its events up to that latest time are not counted
 //!   for that group again (Kibana filters them out of later searches), so the same events

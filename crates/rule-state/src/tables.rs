@@ -26,7 +26,8 @@ pub(crate) const FORMAT_VERSION_KEY: &str = "format_version";
 pub enum RuleTable {
     /// `new_terms` histories (when each term was last seen).
     NewTerms,
-    /// Pending sequences of `eql` sequence rules, with the events they hold.
+    /// Pending sequences of `eql` sequence rules, with the events they hold; for `eql` sample
+    /// rules, the last execution, the events its window holds and the samples it found.
     Sequences,
     /// `threshold` rules: signal history per group, the last execution and the matching
     /// events its window still holds.
