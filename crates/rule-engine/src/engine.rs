@@ -511,7 +511,15 @@ impl Engine {
                 .first()
                 .zip(event_times.last())
                 .map(|(&first, &last)| (last.as_nanos().saturating_sub(first.as_nanos()), last));
-            span.map(|(lookback, last)| Schedule::new(1, lookback, usize::MAX, Some(last)))
+            // Threshold and sample rules search whole windows: one execution at the last event
+            // sees every event. The others alert per event, each at its own time (the replay
+            // steps from one event to the next).
+            let whole_windows =
+                matches!(rule.behaviour, RuleBehaviour::Threshold(..) | RuleBehaviour::Sample(_));
+            span.map(|(lookback, last)| {
+                let interval = if whole_windows { lookback.saturating_add(1) } else { 1 };
+                Schedule::new(interval, lookback, usize::MAX, Some(last))
+            })
         } else {
             Some(Schedule::for_rule(&rule.rule, self.options.now))
         };

@@ -23,12 +23,15 @@ fn eql_rule(query: &str, extra: &str) -> Rule {
 }
 
 fn engine(rule: Rule) -> Engine {
+    engine_with(rule, EngineOptions::default())
+}
+
+fn engine_with(rule: Rule, options: EngineOptions) -> Engine {
     let mut compiler = Compiler::new();
     let query = eql_syntax::parse(rule.query_text().expect("a query")).expect("parses");
     let plan = compiler.compile_eql(&query, &EqlOptions::default()).expect("compiles");
     let runnable = CompiledQuery::from_eql(plan).expect("a sample is a rule shape");
-    Engine::new(compiler.into_fields(), vec![(rule, runnable)], EngineOptions::default())
-        .expect("engine")
+    Engine::new(compiler.into_fields(), vec![(rule, runnable)], options).expect("engine")
 }
 
 fn lines(events: &[Value]) -> String {
@@ -247,4 +250,16 @@ fn a_sample_across_two_runs_alerts_as_in_one_run() {
         alerts.extend(uuids(&output));
     }
     assert_eq!(alerts, uuids(&whole));
+}
+
+#[test]
+fn without_a_schedule_one_execution_searches_every_event() {
+    // Half an hour apart: no window of the schedule holds both (`warden test` without `now`
+    // runs unscheduled).
+    let events = [mprotect("m1", 0, 1), connection("c1", 30 * 60, 1)];
+    assert!(run(&mut engine(eql_rule(TWO_FILTERS, "")), &events).alerts.is_empty());
+    let unscheduled = EngineOptions { unscheduled: true, ..EngineOptions::default() };
+    let output = run(&mut engine_with(eql_rule(TWO_FILTERS, ""), unscheduled), &events);
+    assert_eq!(groups(&output), [["m1", "c1"]]);
+    assert_eq!(output.alerts[0].document["@timestamp"], json!("2024-05-01T10:30:00.000Z"));
 }

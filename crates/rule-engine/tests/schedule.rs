@@ -9,6 +9,16 @@ use serde_json::json;
 /// One rule matching `a: *` with the given type and extra `[rule]` lines, run over events
 /// `(id, time, extra fields)`.
 fn run(rule_type: &str, extra: &str, events: &[(&str, &str, serde_json::Value)]) -> RunOutput {
+    run_with(EngineOptions::default(), rule_type, extra, events)
+}
+
+/// [`run`] with engine `options`.
+fn run_with(
+    options: EngineOptions,
+    rule_type: &str,
+    extra: &str,
+    events: &[(&str, &str, serde_json::Value)],
+) -> RunOutput {
     let text = format!(
         "[rule]\nrule_id = \"r\"\nname = \"R\"\ndescription = \"d\"\nrisk_score = 21\nseverity = \"low\"\n\
          type = \"{rule_type}\"\nlanguage = \"kuery\"\nindex = [\"logs-*\"]\nquery = \"a:*\"\n{extra}\n"
@@ -21,8 +31,7 @@ fn run(rule_type: &str, extra: &str, events: &[(&str, &str, serde_json::Value)])
     builder.emit(Instr::Test { field, test: Test::Matches { matcher } }, (0, 1));
     let program = builder.finish().expect("program");
     let compiled = CompiledQuery::Event { program, category: EventCategory::Any };
-    let mut engine =
-        Engine::new(fields, vec![(rule, compiled)], EngineOptions::default()).expect("engine");
+    let mut engine = Engine::new(fields, vec![(rule, compiled)], options).expect("engine");
     let lines: String = events
         .iter()
         .map(|(id, time, extra)| {
@@ -117,4 +126,20 @@ fn per_execution_suppression_folds_a_group_into_one_alert() {
     let kept = &output.alerts[0].document;
     assert_eq!(kept["kibana.alert.suppression.docs_count"], json!(1));
     assert_eq!(kept["kibana.alert.suppression.end"], json!("2024-01-01T10:02:00.000Z"));
+}
+
+#[test]
+fn an_unscheduled_threshold_rule_counts_every_event_in_one_execution() {
+    // Hours apart: no window of the schedule holds both, one unscheduled execution does.
+    let threshold = "[rule.threshold]\nfield = [\"host\"]\nvalue = 2\n";
+    let events = [
+        ("1", "2024-01-01T10:00:00Z", json!({"host": "h1"})),
+        ("2", "2024-01-01T13:00:00Z", json!({"host": "h1"})),
+    ];
+    assert!(run("threshold", threshold, &events).alerts.is_empty());
+    let unscheduled = EngineOptions { unscheduled: true, ..EngineOptions::default() };
+    let output = run_with(unscheduled, "threshold", threshold, &events);
+    assert_eq!(output.alerts.len(), 1);
+    assert_eq!(output.alerts[0].document["kibana.alert.threshold_result"]["count"], json!(2));
+    assert_eq!(output.alerts[0].document["@timestamp"], json!("2024-01-01T13:00:00.000Z"));
 }
