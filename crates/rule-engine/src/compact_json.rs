@@ -10,7 +10,7 @@ const MAX_TEXT_DEPTH: usize = 100;
 
 /// A document as JSON text, or the tree itself when it is nested too deeply for `serde_json`
 /// to read back.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum CompactJson {
     Text(Box<str>),
     Tree(Box<Value>),

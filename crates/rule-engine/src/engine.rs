@@ -155,8 +155,8 @@ impl KeptEvent {
     /// The event as a sample rule searches it, at the rule's `time`.
     fn sample_event(&self, time: EventTime) -> SampleEvent {
         SampleEvent {
-            time: time.as_nanos(),
-            document: self.document().into_owned(),
+            time,
+            source: self.source.clone(),
             index: self.index.clone(),
             id: self.id.clone(),
             line: self.line,

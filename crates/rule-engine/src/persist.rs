@@ -309,7 +309,7 @@ fn save_rule(
         RuleBehaviour::Sample(sample) => {
             // A sample rule's record shares the table of EQL rules' state; the fingerprint
             // (its query) keeps it from being read as a sequence's.
-            writer.put(RuleTable::Sequences, rule_id, sample.save())?;
+            writer.put(RuleTable::Sequences, rule_id, &sample.save())?;
         }
         RuleBehaviour::Threshold(_, state) => {
             writer.put(RuleTable::Threshold, rule_id, &state.save())?;

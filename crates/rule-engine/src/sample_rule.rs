@@ -27,12 +27,16 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use rule_compiler::SamplePlan;
-use rule_sequence::{EventRef, Limits, ResultPosition, ResultWindow, SampleMatcher, SequenceError};
+use rule_sequence::{
+    EventRef, Limits, MatchSummary, ResultPosition, ResultWindow, SampleMatch, SampleMatcher,
+    SequenceError,
+};
 use rule_vm::{EventView, FieldTable, Program, Vm};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::alert::{Alert, AlertRule, AlertSource};
+use crate::compact_json::CompactJson;
 use crate::schedule::{Schedule, ScheduleCounts};
 use crate::sequence_alert::build_sequence_alerts;
 use crate::timestamp::EventTime;
@@ -40,13 +44,13 @@ use crate::timestamp::EventTime;
 /// Samples per join-key combination in Kibana's request: Elasticsearch's default.
 const MAX_SAMPLES_PER_KEY: usize = 1;
 
-/// A matching event of a sample rule.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A matching event of a sample rule, kept compactly (parsed again for each window).
+#[derive(Clone, Debug)]
 pub(crate) struct SampleEvent {
-    /// The rule's time of the event, in nanoseconds since the epoch.
-    pub(crate) time: i64,
+    /// The rule's time of the event.
+    pub(crate) time: EventTime,
     /// The event.
-    pub(crate) document: Value,
+    pub(crate) source: CompactJson,
     /// Its index, when known.
     pub(crate) index: Option<String>,
     /// The hit's `_id`.
@@ -58,10 +62,6 @@ pub(crate) struct SampleEvent {
 }
 
 impl SampleEvent {
-    fn time(&self) -> EventTime {
-        EventTime::from_nanos(self.time)
-    }
-
     /// The id an alert names it by: the hit's `_id`, else its line number.
     fn event_id(&self) -> String {
         self.id.clone().unwrap_or_else(|| self.line.to_string())
@@ -81,15 +81,30 @@ impl SampleEvent {
 /// A sample: its events' names, in filter order.
 type SampleName = Vec<(Option<String>, String)>;
 
-/// A sample rule's state between runs, as saved by `warden run --state`.
+/// A sample rule's state between runs, as `warden run --state` saves it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct SavedSamples {
     /// The last execution run, in nanoseconds since the epoch.
     pub(crate) last_execution: Option<i64>,
     /// The matching events its window (and later) holds, in input order.
-    pub(crate) tail: Vec<SampleEvent>,
+    pub(crate) tail: Vec<SavedSampleEvent>,
     /// The samples the last execution found.
     pub(crate) last_found: Vec<SampleName>,
+}
+
+/// A saved [`SampleEvent`] (its arrival is that of an earlier run, so not kept).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct SavedSampleEvent {
+    /// The rule's time of the event, in nanoseconds since the epoch.
+    pub(crate) time: i64,
+    /// The event.
+    pub(crate) document: Value,
+    /// Its index, when known.
+    pub(crate) index: Option<String>,
+    /// The hit's `_id`.
+    pub(crate) id: Option<String>,
+    /// Its line.
+    pub(crate) line: u64,
 }
 
 /// A sample found by an execution: its events (positions in [`SampleRun::events`]) in
@@ -123,7 +138,12 @@ pub(crate) struct SampleAlerts {
 pub(crate) struct SampleRule {
     plan: Arc<SamplePlan>,
     limits: Limits,
-    saved: SavedSamples,
+    /// The last execution run.
+    last_execution: Option<EventTime>,
+    /// The matching events its window (and later) holds, in input order.
+    tail: Vec<SampleEvent>,
+    /// The samples the last execution found.
+    last_found: Vec<SampleName>,
 }
 
 impl SampleRule {
@@ -131,7 +151,7 @@ impl SampleRule {
     /// search cannot run (no join key, filters with different numbers of keys).
     pub(crate) fn new(plan: Arc<SamplePlan>, limits: Limits) -> Result<Self, SequenceError> {
         SampleMatcher::new(&plan, limits, MAX_SAMPLES_PER_KEY)?;
-        Ok(Self { plan, limits, saved: SavedSamples::default() })
+        Ok(Self { plan, limits, last_execution: None, tail: Vec::new(), last_found: Vec::new() })
     }
 
     /// The programs of its filters.
@@ -145,18 +165,46 @@ impl SampleRule {
     }
 
     /// The state to save.
-    pub(crate) fn save(&self) -> &SavedSamples {
-        &self.saved
+    pub(crate) fn save(&self) -> SavedSamples {
+        let tail = self
+            .tail
+            .iter()
+            .map(|event| SavedSampleEvent {
+                time: event.time.as_nanos(),
+                document: event.source.document().into_owned(),
+                index: event.index.clone(),
+                id: event.id.clone(),
+                line: event.line,
+            })
+            .collect();
+        SavedSamples {
+            last_execution: self.last_execution.map(EventTime::as_nanos),
+            tail,
+            last_found: self.last_found.clone(),
+        }
     }
 
     /// Goes on from a saved state.
     pub(crate) fn restore(&mut self, saved: SavedSamples) {
-        self.saved = saved;
+        self.last_execution = saved.last_execution.map(EventTime::from_nanos);
+        self.tail = saved
+            .tail
+            .into_iter()
+            .map(|event| SampleEvent {
+                time: EventTime::from_nanos(event.time),
+                source: CompactJson::new(event.document),
+                index: event.index,
+                id: event.id,
+                line: event.line,
+                arrival: 0,
+            })
+            .collect();
+        self.last_found = saved.last_found;
     }
 
     /// Replays `schedule` over the carried tail and `events` (this run's matching events with
-    /// a time): each execution searches its window. `carry` keeps what the
-    /// next run needs (false without a schedule).
+    /// a time): each execution searches its window. `carry` keeps what the next run needs
+    /// (false without a schedule).
     pub(crate) fn run(
         &mut self,
         mut events: Vec<SampleEvent>,
@@ -170,7 +218,7 @@ impl SampleRule {
         let carried: Vec<SampleEvent> = {
             let read_again: HashSet<(Option<&str>, &str)> =
                 events.iter().filter_map(SampleEvent::key).collect();
-            std::mem::take(&mut self.saved.tail)
+            std::mem::take(&mut self.tail)
                 .into_iter()
                 .filter(|event| event.key().is_none_or(|key| !read_again.contains(&key)))
                 .collect()
@@ -178,15 +226,14 @@ impl SampleRule {
         let events: Vec<SampleEvent> = carried.into_iter().chain(events).collect();
         let mut by_time: Vec<usize> = (0..events.len()).collect();
         by_time.sort_by_key(|&position| events[position].time);
-        let times: Vec<EventTime> =
-            by_time.iter().map(|&position| events[position].time()).collect();
+        let times: Vec<EventTime> = by_time.iter().map(|&position| events[position].time).collect();
         let (windows, after_now) = schedule.windows(&times);
         let mut counts = ScheduleCounts { after_now, ..ScheduleCounts::default() };
         let mut evicted = 0;
         let mut found = Vec::new();
-        let mut last = self.saved.last_execution.map(EventTime::from_nanos);
+        let mut last = self.last_execution;
         let mut alerted: HashSet<SampleName> =
-            std::mem::take(&mut self.saved.last_found).into_iter().collect();
+            std::mem::take(&mut self.last_found).into_iter().collect();
         let mut last_found = Vec::new();
         for (execution, range) in windows {
             if last.is_some_and(|previous| execution.at < previous) {
@@ -199,20 +246,7 @@ impl SampleRule {
             counts.executions += 1;
             let mut members = by_time[range].to_vec();
             members.sort_unstable();
-            // The plan was checked when the rule was prepared (`new`).
-            let Ok(mut matcher) = SampleMatcher::new(&self.plan, self.limits, MAX_SAMPLES_PER_KEY)
-            else {
-                continue;
-            };
-            for position in members {
-                let event = &events[position];
-                let mut view = EventView::new(fields, &event.document);
-                let index = event.index.as_deref().unwrap_or_default();
-                matcher.push(EventRef(position), index, &mut view, vm);
-            }
-            // Every sample, in key order, to count what `size` (max_signals) cuts.
-            let window = ResultWindow::new(&[], usize::MAX, ResultPosition::Head);
-            let (mut samples, summary) = matcher.finish(window);
+            let (mut samples, summary) = self.search(&events, &members, fields, vm);
             evicted += summary.evicted;
             if samples.len() > schedule.max_signals() {
                 counts.executions_at_max_signals += 1;
@@ -230,17 +264,39 @@ impl SampleRule {
         }
         if carry {
             let keep_from = last.map(|at| schedule.execution(at).from);
-            self.saved = SavedSamples {
-                last_execution: last.map(EventTime::as_nanos),
-                tail: events
-                    .iter()
-                    .filter(|event| keep_from.is_none_or(|from| event.time() >= from))
-                    .cloned()
-                    .collect(),
-                last_found,
-            };
+            self.last_execution = last;
+            self.tail = events
+                .iter()
+                .filter(|event| keep_from.is_none_or(|from| event.time >= from))
+                .cloned()
+                .collect();
+            self.last_found = last_found;
         }
         SampleRun { events, found, counts, evicted }
+    }
+
+    /// The samples of one window: its `members` (positions in `events`, input order), every
+    /// sample in key order (what `size` cuts is counted by the caller).
+    fn search(
+        &self,
+        events: &[SampleEvent],
+        members: &[usize],
+        fields: &FieldTable,
+        vm: &mut Vm,
+    ) -> (Vec<SampleMatch>, MatchSummary) {
+        // The plan was checked when the rule was prepared (`new`).
+        let Ok(mut matcher) = SampleMatcher::new(&self.plan, self.limits, MAX_SAMPLES_PER_KEY)
+        else {
+            return (Vec::new(), MatchSummary::default());
+        };
+        for &position in members {
+            let event = &events[position];
+            let document = event.source.document();
+            let mut view = EventView::new(fields, &document);
+            let index = event.index.as_deref().unwrap_or_default();
+            matcher.push(EventRef(position), index, &mut view, vm);
+        }
+        matcher.finish(ResultWindow::new(&[], usize::MAX, ResultPosition::Head))
     }
 }
 
@@ -252,25 +308,22 @@ impl SampleRun {
             let members: Vec<&SampleEvent> =
                 sample.members.iter().map(|&n| &self.events[n]).collect();
             let ids: Vec<String> = members.iter().map(|event| event.event_id()).collect();
+            let documents: Vec<_> = members.iter().map(|event| event.source.document()).collect();
             let sources: Vec<AlertSource<'_>> = members
                 .iter()
                 .zip(&ids)
-                .map(|(event, id)| AlertSource {
-                    document: &event.document,
+                .zip(&documents)
+                .map(|((event, id), document)| AlertSource {
+                    document,
                     index: event.index.as_deref(),
                     id,
-                    time: Some(event.time()),
+                    time: Some(event.time),
                 })
                 .collect();
-            let time = members.iter().map(|event| event.time()).max().unwrap_or(sample.executed_at);
+            let time = members.iter().map(|event| event.time).max().unwrap_or(sample.executed_at);
             let arrival = members.iter().map(|event| event.arrival).max().unwrap_or_default();
-            let alerts = build_sequence_alerts(
-                position,
-                rule,
-                &sources,
-                Some(time),
-                Some(sample.executed_at),
-            );
+            let executed_at = Some(sample.executed_at);
+            let alerts = build_sequence_alerts(position, rule, &sources, Some(time), executed_at);
             all.push(SampleAlerts { time, arrival, alerts });
         }
         all
