@@ -5,10 +5,12 @@
 //! events that matched some rule are kept, compactly: as serialized JSON text (a parsed `Value`
 //! tree is several times larger) with each matching rule's event time read beforehand, parsed
 //! again only to build an alert or read terms. [`Engine::finish`] then runs each rule type over
-//! its matches: one alert per match for `eql` and `query` rules, and for `new_terms` rules
+//! its matches: one alert per match for `eql` and `query` rules, for `new_terms` rules
 //! the matches in time order (stable sort by the rule's event time) through the rule's
-//! history. The `new_terms` history stays in the engine from one `finish` to the next, so a
-//! later run continues where the last one stopped. `eql` sequence rules instead run while
+//! history, and for `threshold` and `eql` sample rules each execution's window at once. The
+//! rules' state (`new_terms` history, threshold and sample tails) stays in the engine from one
+//! `finish` to the next, so a later run continues where the last one stopped. `eql` sequence
+//! rules instead run while
 //! events arrive (see `sequences.rs`): their alerts are raised as sequences complete, and
 //! `finish` ends their run.
 
