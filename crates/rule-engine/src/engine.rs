@@ -10,9 +10,8 @@
 //! history, and for `threshold` and `eql` sample rules each execution's window at once. The
 //! rules' state (`new_terms` history, threshold and sample tails) stays in the engine from one
 //! `finish` to the next, so a later run continues where the last one stopped. `eql` sequence
-//! rules instead run while
-//! events arrive (see `sequences.rs`): their alerts are raised as sequences complete, and
-//! `finish` ends their run.
+//! rules instead run while events arrive (see `sequences.rs`): their alerts are raised as
+//! sequences complete, and `finish` ends their run.
 
 use std::collections::HashSet;
 
