@@ -9,9 +9,10 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use event_input::NdjsonReader;
 use field_schema::Schema;
 use rule_compiler::{Compiler, EqlOptions, SchemaOptions};
-use rule_engine::{CompiledQuery, Engine, EngineOptions, EventTime, NdjsonReader, RunOutput};
+use rule_engine::{CompiledQuery, Engine, EngineOptions, EventTime, RunOutput};
 use rule_model::{Language, Rule, RuleFile};
 use serde_json::{Value, json};
 

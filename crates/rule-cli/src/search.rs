@@ -165,7 +165,7 @@ fn search_sequences(
     fields: &rule_vm::FieldTable,
     query: &CompiledEql,
     options: &QueryOptions,
-    events: impl IntoIterator<Item = Result<rule_engine::InputEvent, rule_engine::MalformedLine>>,
+    events: impl IntoIterator<Item = Result<event_input::InputEvent, event_input::MalformedLine>>,
     args: &QueryArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,

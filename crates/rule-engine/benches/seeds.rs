@@ -8,8 +8,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
+use event_input::NdjsonReader;
 use rule_compiler::{Compiler, EqlOptions};
-use rule_engine::{CompiledQuery, Engine, EngineOptions, NdjsonReader};
+use rule_engine::{CompiledQuery, Engine, EngineOptions};
 use rule_model::{Language, RuleFile};
 use serde_json::Value;
 

@@ -7,13 +7,13 @@
 //! result nor change the state machine. Timestamps are whole milliseconds (`date` fields),
 //! as in the search order of event queries.
 
+use event_input::{InputEvent, MalformedLine};
 use rule_compiler::{CompiledEql, EqlPlan, Stage};
 use rule_sequence::{MatchSummary, SearchEvent, SearchOptions, SequenceError};
 use rule_vm::{EventView, FieldTable, Vm};
 use serde_json::Value;
 
 use crate::engine::{event_id, event_index};
-use crate::input::{InputEvent, MalformedLine};
 use crate::query::{QueryOptions, search_order};
 use crate::sequence_rule::OrderKey;
 

@@ -8,7 +8,6 @@ mod error;
 pub mod fields;
 mod held_events;
 pub mod index_pattern;
-pub mod input;
 mod joined_query;
 pub mod new_terms;
 mod persist;
@@ -28,10 +27,6 @@ mod witness;
 pub use alert::{Alert, AlertRule};
 pub use engine::{Engine, EngineOptions, RuleSummary, RunOutput, Summary, event_id, event_index};
 pub use error::EngineError;
-pub use input::{
-    BytesRead, DocumentReader, EventReader, InputError, InputEvent, JsonArrayReader, MalformedLine,
-    NdjsonReader, STDIN_NAME, open_events, read_events,
-};
 pub use joined_query::{JoinedOutput, search_joined};
 pub use persist::{PersistentEngine, rule_fingerprint};
 pub use query::{Hit, QueryOptions, QueryOutput, ResultPosition, search};

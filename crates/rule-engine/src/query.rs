@@ -9,13 +9,13 @@
 //! document to have a timestamp ("Required fields" in the EQL search docs): matches without
 //! a usable one are left out and counted.
 
+use event_input::{InputEvent, MalformedLine};
 use rule_sequence::{Limits, Tiebreaker};
 use rule_vm::{EventView, FieldTable, Program, Vm};
 use serde_json::{Map, Value, json};
 
 use crate::engine::{event_id, event_index};
 use crate::fields::{field_values, first_value, scalar_text};
-use crate::input::{InputEvent, MalformedLine};
 use crate::rule::EventCategory;
 use crate::sequence_rule::OrderKey;
 use crate::timestamp::EventTime;

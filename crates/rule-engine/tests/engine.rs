@@ -3,9 +3,8 @@
 //! Most events here have no time: the engine runs without Kibana's schedule
 //! ([`unscheduled`]); `tests/schedule.rs` covers the schedule.
 
-use rule_engine::{
-    CompiledQuery, Engine, EngineOptions, EventCategory, NdjsonReader, Routing, RunOutput,
-};
+use event_input::NdjsonReader;
+use rule_engine::{CompiledQuery, Engine, EngineOptions, EventCategory, Routing, RunOutput};
 use rule_model::{Rule, RuleFile};
 use rule_vm::{CaseMode, FieldTable, Instr, Program, ProgramBuilder, StrMatcher, Test};
 use serde_json::{Value, json};

@@ -2,10 +2,9 @@
 //! directory raises the alerts of one run over the whole stream; a rerun raises nothing
 //! twice; alerts committed but not delivered come back; a changed rule starts fresh.
 
+use event_input::NdjsonReader;
 use rule_compiler::{Compiler, EqlOptions};
-use rule_engine::{
-    CompiledQuery, Engine, EngineOptions, NdjsonReader, PersistentEngine, RunOutput, StateStore,
-};
+use rule_engine::{CompiledQuery, Engine, EngineOptions, PersistentEngine, RunOutput, StateStore};
 use rule_model::{Language, Rule, RuleFile};
 use serde_json::{Value, json};
 

@@ -1,6 +1,7 @@
 //! `search`: EQL search API ordering, `size`, `result_position`, tiebreakers and ids.
 
-use rule_engine::{EventCategory, NdjsonReader, QueryOptions, ResultPosition, search};
+use event_input::NdjsonReader;
+use rule_engine::{EventCategory, QueryOptions, ResultPosition, search};
 use rule_vm::{CaseMode, FieldTable, Instr, Program, ProgramBuilder, StrMatcher, Test};
 use serde_json::json;
 

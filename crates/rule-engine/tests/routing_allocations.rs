@@ -3,8 +3,9 @@
 //! many rules are loaded. Counted with dhat's heap-testing allocator (one test per binary, so
 //! no other test's allocations are counted).
 
+use event_input::InputEvent;
 use rule_compiler::{Compiler, EqlOptions};
-use rule_engine::{CompiledQuery, Engine, EngineOptions, InputEvent};
+use rule_engine::{CompiledQuery, Engine, EngineOptions};
 use rule_model::RuleFile;
 use serde_json::{Value, json};
 

@@ -2,9 +2,10 @@
 //! order over unordered input, the reorder window, state limits, `timestamp_override`,
 //! `tiebreaker_field`, and indexed routing against a full scan.
 
+use event_input::NdjsonReader;
 use rule_compiler::{Compiler, EqlOptions};
 use rule_engine::{
-    CompiledQuery, Engine, EngineOptions, Limits, NdjsonReader, Routing, RunOutput, SequenceOptions,
+    CompiledQuery, Engine, EngineOptions, Limits, Routing, RunOutput, SequenceOptions,
 };
 use rule_model::{Rule, RuleFile};
 use serde_json::{Value, json};
