@@ -241,8 +241,8 @@ fn run_spec(
         max_samples_per_key: spec.max_samples_per_key.unwrap_or(1),
         ..SearchOptions::default()
     };
-    let response =
-        search(eql.fields(), &compiled, &options, events).map_err(|e| format!("search: {e}"))?;
+    let response = search(eql.fields(), &compiled.plan, &compiled.pipes, &options, events)
+        .map_err(|e| format!("search: {e}"))?;
     let id_of = |index: Option<usize>| -> i64 {
         index
             .and_then(|i| {

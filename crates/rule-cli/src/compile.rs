@@ -67,7 +67,7 @@ pub(crate) fn compile_for_engine(
     compiler: &mut Compiler,
 ) -> Result<Result<(CompiledQuery, QueryWarnings), String>, QueryErrors> {
     Ok(match compile_typed(query, target, compiler)? {
-        Typed::Eql(eql, warnings) => CompiledQuery::from_eql(eql)
+        Typed::Eql(eql, warnings) => CompiledQuery::from_eql(eql.plan, &eql.pipes)
             .map(|runnable| (runnable, warnings))
             .map_err(|error| error.to_string()),
         Typed::Kql(program, warnings) => Ok((CompiledQuery::from_kql(program), warnings)),

@@ -170,7 +170,7 @@ fn search_sequences(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitStatus, UsageError> {
-    let output = match search_joined(fields, query, options, events) {
+    let output = match search_joined(fields, &query.plan, &query.pipes, options, events) {
         Ok(output) => output,
         Err(error) => {
             let style = Style::for_stderr();

@@ -3,16 +3,14 @@
 
 use std::collections::BTreeSet;
 
+use crate::compiled::{CompiledEql, CompiledKql, EqlOptions, SchemaOptions};
 use crate::cond::Cond;
 use crate::eql::{EqlLowering, debug_span};
 use crate::error::{CompileError, CompileErrors, CompileWarning};
 use crate::kql::{KqlLowering, Scope};
-use crate::plan::{
-    CompiledEql, CompiledKql, EqlOptions, EqlPlan, Pipe, SamplePlan, SchemaOptions, SequencePlan,
-    Stage,
-};
 use eql_syntax::ast::{self as eql, CategoryKind, ExprKind, PipeKind, QueryBody};
 use kql_syntax::ast as kql;
+use rule_sequence::{EqlPlan, Pipe, SamplePlan, SequencePlan, Stage};
 use rule_span::Span;
 use rule_vm::{FieldTable, Program, ProgramBuilder};
 

@@ -12,11 +12,11 @@ use crate::cond::{Cond, DebugSpan};
 use crate::error::{CompileError, CompileWarning};
 use crate::func_args;
 use crate::lucene_regex;
-use crate::plan::{DateKey, JoinKey};
 use crate::types::{FieldInfo, lookup, lookup_exact, typed_leaf};
 use eql_syntax::ast::{self, CompareOp, Expr, ExprKind, FieldRef, Literal, MatchOp};
 use field_schema::Schema;
 use jiff::Timestamp;
+use rule_sequence::{DateKey, JoinKey};
 use rule_span::Span;
 use rule_vm::{
     ArithOp, Bound, CaseMode, CidrBlock, CmpOp, Constant, FieldTable, Func, GlobPart, Instr,

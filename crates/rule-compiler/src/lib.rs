@@ -14,6 +14,7 @@
 //! assert!(Vm::new().matches(&stage.program, &mut view));
 //! ```
 
+mod compiled;
 mod compiler;
 mod cond;
 mod eql;
@@ -23,14 +24,12 @@ mod func_args;
 mod kql;
 mod kql_value;
 mod lucene_regex;
-mod plan;
 mod types;
 
+pub use compiled::{CompiledEql, CompiledKql, EqlOptions, SchemaOptions};
 pub use compiler::Compiler;
 pub use error::{CompileError, CompileErrors, CompileWarning};
 pub use fold::{FoldError, fold_expression};
-pub use plan::{
-    CompiledEql, CompiledKql, DateKey, EqlOptions, EqlPlan, JoinKey, Pipe, SamplePlan,
-    SchemaOptions, SequencePlan, Stage,
-};
+// The plan types a compiled EQL query holds, defined next to the code that runs them.
+pub use rule_sequence::{DateKey, EqlPlan, JoinKey, Pipe, SamplePlan, SequencePlan, Stage};
 pub use types::load_schema;

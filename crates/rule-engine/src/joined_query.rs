@@ -8,8 +8,9 @@
 //! as in the search order of event queries.
 
 use event_input::{InputEvent, MalformedLine};
-use rule_compiler::{CompiledEql, EqlPlan, Stage};
-use rule_sequence::{MatchSummary, SearchEvent, SearchOptions, SequenceError};
+use rule_sequence::{
+    EqlPlan, MatchSummary, Pipe, SearchEvent, SearchOptions, SequenceError, Stage,
+};
 use rule_vm::{EventView, FieldTable, Vm};
 use serde_json::Value;
 
@@ -35,17 +36,19 @@ pub struct JoinedOutput {
     pub malformed_lines: Vec<MalformedLine>,
 }
 
-/// Runs the sequence or sample `query` (compiled against `fields`) over `input`.
+/// Runs the sequence or sample query `plan` with its result `pipes` (compiled against `fields`)
+/// over `input`.
 pub fn search_joined<I>(
     fields: &FieldTable,
-    query: &CompiledEql,
+    plan: &EqlPlan,
+    pipes: &[Pipe],
     options: &QueryOptions,
     input: I,
 ) -> Result<JoinedOutput, SequenceError>
 where
     I: IntoIterator<Item = Result<InputEvent, MalformedLine>>,
 {
-    let stages: Vec<&Stage> = match &query.plan {
+    let stages: Vec<&Stage> = match plan {
         EqlPlan::Sequence(plan) => plan.stages.iter().chain(&plan.until).collect(),
         EqlPlan::Sample(plan) => plan.stages.iter().collect(),
         EqlPlan::Event(stage) => vec![stage],
@@ -82,7 +85,7 @@ where
         max_samples_per_key: options.max_samples_per_key,
         limits: options.limits,
     };
-    let response = rule_sequence::search(fields, query, &search_options, &events)?;
+    let response = rule_sequence::search(fields, plan, pipes, &search_options, &events)?;
     output.without_timestamp = response.without_timestamp;
     output.summary = response.summary;
     let mut body = response.to_json(&events);

@@ -49,7 +49,7 @@ fn engine(rules: Vec<Rule>) -> Engine {
             let query_plan = if rule.language == Some(Language::Eql) {
                 let query = eql_syntax::parse(&text).expect("parses");
                 let plan = compiler.compile_eql(&query, &EqlOptions::default()).expect("compiles");
-                CompiledQuery::from_eql(plan).expect("runnable")
+                CompiledQuery::from_eql(plan.plan, &plan.pipes).expect("runnable")
             } else {
                 let query = kql_syntax::parse(&text).expect("parses");
                 CompiledQuery::from_kql(compiler.compile_kql(&query).expect("compiles"))

@@ -34,7 +34,7 @@ fn engine(rules: Vec<Rule>, options: EngineOptions) -> Engine {
         .map(|rule| {
             let query = eql_syntax::parse(rule.query_text().expect("a query")).expect("parses");
             let plan = compiler.compile_eql(&query, &EqlOptions::default()).expect("compiles");
-            (rule, CompiledQuery::from_eql(plan).expect("runnable"))
+            (rule, CompiledQuery::from_eql(plan.plan, &plan.pipes).expect("runnable"))
         })
         .collect();
     Engine::new(compiler.into_fields(), prepared, options).expect("engine")
