@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use crate::cond::{Cond, DebugSpan};
 use crate::error::{CompileError, CompileWarning};
 use crate::func_args;
-use crate::lucene_regex;
+use crate::lucene_regex::{self, RegexError};
 use crate::types::{FieldInfo, lookup, lookup_exact, typed_leaf};
 use eql_syntax::ast::{self, CompareOp, Expr, ExprKind, FieldRef, Literal, MatchOp};
 use field_schema::Schema;
@@ -37,48 +37,6 @@ pub(crate) struct EqlLowering<'c> {
     pub(crate) index_schemas: &'c [(&'c str, &'c Schema)],
     /// The clock of date math.
     pub(crate) now: Timestamp,
-}
-
-/// ES `?field`: an optional field the mapping does not know is replaced by `null` before the
-/// query is analysed (eql.md §1.3 "Optional fields"), so `?x == ?y` on two unmapped fields
-/// folds to `null == null`, which is true.
-fn fold_unmapped_optionals(e: &Expr, schema: &Schema) -> Expr {
-    let fold = |x: &Expr| fold_unmapped_optionals(x, schema);
-    let boxed = |x: &Expr| Box::new(fold_unmapped_optionals(x, schema));
-    let kind = match &e.kind {
-        ExprKind::Field(f) if f.optional && schema.resolve(&f.name).is_none() => {
-            ExprKind::Literal(Literal::Null)
-        }
-        ExprKind::Literal(_) | ExprKind::Field(_) => e.kind.clone(),
-        ExprKind::Not(x) => ExprKind::Not(boxed(x)),
-        ExprKind::Neg(x) => ExprKind::Neg(boxed(x)),
-        ExprKind::And(xs) => ExprKind::And(xs.iter().map(fold).collect()),
-        ExprKind::Or(xs) => ExprKind::Or(xs.iter().map(fold).collect()),
-        ExprKind::Compare { op, lhs, rhs } => {
-            ExprKind::Compare { op: *op, lhs: boxed(lhs), rhs: boxed(rhs) }
-        }
-        ExprKind::Arith { op, lhs, rhs } => {
-            ExprKind::Arith { op: *op, lhs: boxed(lhs), rhs: boxed(rhs) }
-        }
-        ExprKind::In { expr, values, negated, case_insensitive } => ExprKind::In {
-            expr: boxed(expr),
-            values: values.iter().map(fold).collect(),
-            negated: *negated,
-            case_insensitive: *case_insensitive,
-        },
-        ExprKind::Match { expr, op, case_insensitive, patterns } => ExprKind::Match {
-            expr: boxed(expr),
-            op: *op,
-            case_insensitive: *case_insensitive,
-            patterns: patterns.iter().map(fold).collect(),
-        },
-        ExprKind::Call { name, case_insensitive, args } => ExprKind::Call {
-            name: name.clone(),
-            case_insensitive: *case_insensitive,
-            args: args.iter().map(fold).collect(),
-        },
-    };
-    Expr { kind, span: e.span }
 }
 
 /// String types for `:`, `like`, `regex` and the string functions (ES `isString`: the
@@ -123,7 +81,7 @@ fn has_field(e: &Expr) -> bool {
     }
 }
 
-fn cmp_op(op: CompareOp) -> CmpOp {
+pub(crate) fn cmp_op(op: CompareOp) -> CmpOp {
     match op {
         CompareOp::Eq => CmpOp::Eq,
         CompareOp::NotEq => CmpOp::Ne,
@@ -244,15 +202,10 @@ impl EqlLowering<'_> {
         false
     }
 
-    /// Lowers a `where` clause (after folding unmapped optional fields to `null`).
+    /// Lowers a `where` clause. Optional fields are read from the event whatever the schema
+    /// says (see `optional.rs`).
     pub(crate) fn where_clause(&mut self, e: &Expr) -> Cond {
-        match self.schema {
-            Some(schema) => {
-                let folded = fold_unmapped_optionals(e, schema);
-                self.condition(&folded)
-            }
-            None => self.condition(e),
-        }
+        self.condition(e)
     }
 
     /// A join key, alias resolved; date keys carry their per-index formats.
@@ -336,7 +289,7 @@ impl EqlLowering<'_> {
     }
 
     fn compare(&mut self, op: CompareOp, lhs: &Expr, rhs: &Expr, span: Span) -> Cond {
-        if has_field(lhs) && has_field(rhs) {
+        if has_field(lhs) && has_field(rhs) && !self.optional_comparison(lhs, rhs) {
             return self.error(CompileError::FieldComparison { span });
         }
         match (as_field(lhs), as_literal(rhs), as_literal(lhs), as_field(rhs)) {
@@ -564,10 +517,16 @@ impl EqlLowering<'_> {
     fn regex(&mut self, text: &str, ci: bool, span: Span) -> Option<Test> {
         let translated = match lucene_regex::translate(text, ci) {
             Ok(t) => t,
-            Err(what) => {
-                self.errors.push(CompileError::Unsupported {
-                    what: format!("Lucene regex with {what}"),
-                    span,
+            Err(error) => {
+                self.errors.push(match error {
+                    RegexError::InvalidClass(letter) => {
+                        CompileError::RegexClass { escape: format!("\\{letter}"), span }
+                    }
+                    RegexError::Unsupported(what) => CompileError::Unsupported {
+                        what: format!("Lucene regex with {what}"),
+                        span,
+                    },
+                    RegexError::Syntax(message) => CompileError::BadRegex { message, span },
                 });
                 return None;
             }
@@ -803,7 +762,11 @@ impl EqlLowering<'_> {
             }
             ExprKind::Compare { op, lhs, rhs } => {
                 if has_field(lhs) && has_field(rhs) {
-                    self.errors.push(CompileError::FieldComparison { span: e.span });
+                    if self.optional_comparison(lhs, rhs) {
+                        self.null_safe_compare(*op, lhs, rhs, span, out);
+                    } else {
+                        self.errors.push(CompileError::FieldComparison { span: e.span });
+                    }
                     return;
                 }
                 let null_side = match (as_literal(lhs), as_literal(rhs)) {

@@ -119,6 +119,23 @@ pub enum CompileError {
         span: Span,
     },
 
+    /// A backslash before an ASCII letter that is no Lucene character class (Lucene's
+    /// `RegExp` refuses it): `process where name regex "\\x41"`.
+    #[error("invalid character class {escape} in a Lucene regular expression")]
+    #[diagnostic(
+        code(compile::regex_invalid_class),
+        help(
+            "Lucene knows only the classes \\d \\D \\s \\S \\w \\W; write \\\\ for a backslash, or drop the backslash before the letter"
+        )
+    )]
+    RegexClass {
+        /// The escape, e.g. `\x`.
+        escape: String,
+        /// The pattern.
+        #[label("{escape} is not a character class")]
+        span: Span,
+    },
+
     /// A CIDR block that does not parse: `process where cidrMatch(ip, "10.0.0.0/99")`.
     #[error("invalid CIDR block [{text}]")]
     #[diagnostic(

@@ -24,6 +24,7 @@ mod func_args;
 mod kql;
 mod kql_value;
 mod lucene_regex;
+mod optional;
 mod types;
 
 pub use compiled::{CompiledEql, CompiledKql, EqlOptions, SchemaOptions};
