@@ -9,6 +9,7 @@
 use std::collections::BTreeSet;
 
 use crate::cond::{Cond, DebugSpan};
+use crate::constant::Constants;
 use crate::error::{CompileError, CompileWarning};
 use crate::func_args;
 use crate::lucene_regex::{self, RegexError};
@@ -37,6 +38,8 @@ pub(crate) struct EqlLowering<'c> {
     pub(crate) index_schemas: &'c [(&'c str, &'c Schema)],
     /// The clock of date math.
     pub(crate) now: Timestamp,
+    /// The conditions that lowered to a constant.
+    pub(crate) constants: Constants,
 }
 
 /// String types for `:`, `like`, `regex` and the string functions (ES `isString`: the
@@ -245,8 +248,14 @@ impl EqlLowering<'_> {
         Cond::Leaf(Instr::Test { field, test }, debug_span(span))
     }
 
-    /// Lowers a `where` condition.
+    /// Lowers a `where` condition, noting it if it is constant.
     pub(crate) fn condition(&mut self, e: &Expr) -> Cond {
+        let cond = self.lower_condition(e);
+        self.constants.note(debug_span(e.span), &cond);
+        cond
+    }
+
+    fn lower_condition(&mut self, e: &Expr) -> Cond {
         let span = debug_span(e.span);
         match &e.kind {
             ExprKind::Literal(Literal::Bool(b)) => Cond::Const(*b),
@@ -259,7 +268,16 @@ impl EqlLowering<'_> {
                 let test = self.matcher(StrMatcher::exact("true", CaseMode::Sensitive));
                 self.leaf(f, test, e.span)
             }
-            ExprKind::Not(_) | ExprKind::And(_) | ExprKind::Or(_) if !has_field(e) => {
+            // Reads no field: folded to its value, as Elasticsearch's `ConstantFolding` does.
+            ExprKind::Not(_)
+            | ExprKind::And(_)
+            | ExprKind::Or(_)
+            | ExprKind::Compare { .. }
+            | ExprKind::In { .. }
+            | ExprKind::Match { .. }
+            | ExprKind::Call { .. }
+                if !has_field(e) =>
+            {
                 self.folded_condition(e)
             }
             ExprKind::Not(inner) => {

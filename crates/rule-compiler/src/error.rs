@@ -333,6 +333,42 @@ pub enum CompileWarning {
         span: Span,
     },
 
+    /// A query or a sequence or sample term whose condition folds to `false`, so it never
+    /// matches: `process where process.pid == 4 and 1 == 2`.
+    #[error("{term} never matches: its condition is always false")]
+    #[diagnostic(
+        code(compile::never_matches),
+        severity(Warning),
+        help(
+            "Elasticsearch folds constant parts before the query runs; this one leaves nothing to match"
+        )
+    )]
+    NeverMatches {
+        /// `the query`, `sequence term 2`, ...
+        term: String,
+        /// The value of the labelled part.
+        part: bool,
+        /// The part that folds.
+        #[label("always {part}")]
+        span: Span,
+    },
+
+    /// A query or a sequence or sample term whose condition folds to `true`, so every event
+    /// of its category matches: `process where true or process.pid == 4`.
+    #[error("{term} matches every {events}: its condition is always true")]
+    #[diagnostic(code(compile::always_matches), severity(Warning))]
+    AlwaysMatches {
+        /// `the query`, `sequence term 2`, ...
+        term: String,
+        /// `process event`, or `event` for `any`.
+        events: String,
+        /// The value of the labelled part.
+        part: bool,
+        /// The part that folds.
+        #[label("always {part}")]
+        span: Span,
+    },
+
     /// A wildcard field name that matches no schema field: matched over the event's own
     /// field names instead.
     #[error(

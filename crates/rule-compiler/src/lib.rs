@@ -17,6 +17,7 @@
 mod compiled;
 mod compiler;
 mod cond;
+mod constant;
 mod eql;
 mod error;
 mod fold;
