@@ -7,7 +7,7 @@ mod common;
 use std::path::PathBuf;
 
 fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+    common::workspace().join("crates/rule-cli/tests/fixtures")
 }
 
 /// The `(severity, code, line)` of every diagnostic `validate --format json` reports for `rule`.

@@ -2,6 +2,8 @@
 //! `warden validate --format json`: no rule compiles to a query, or a sequence or sample term,
 //! that never matches (`compile::never_matches`). Prints the counts.
 
+#![allow(clippy::print_stdout, reason = "the test reports its counts")]
+
 mod common;
 
 use std::collections::BTreeMap;

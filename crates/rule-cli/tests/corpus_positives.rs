@@ -2,6 +2,8 @@
 //! `../shared/corpus/detection-rules` with `warden run --now` over the case's events and
 //! counts the alert documents.
 
+#![allow(clippy::print_stdout, reason = "the runner reports `N passed, M failed`")]
+
 mod common;
 
 use std::path::PathBuf;
