@@ -74,6 +74,27 @@ pub(crate) fn compile_for_engine(
     })
 }
 
+/// Compiles `query` into `compiler`'s field table for `warden query`, which answers every
+/// shape (pipes and samples too): a KQL query is an event query of any category.
+pub(crate) fn compile_for_search(
+    query: &ParsedQuery,
+    target: Target<'_>,
+    compiler: &mut Compiler,
+) -> Result<(CompiledEql, QueryWarnings), QueryErrors> {
+    Ok(match compile_typed(query, target, compiler)? {
+        Typed::Eql(eql, warnings) => (eql, warnings),
+        Typed::Kql(program, warnings) => {
+            let span = match query {
+                ParsedQuery::Kql(kql) => (kql.span.start, kql.span.end),
+                ParsedQuery::Eql(_) => (0, 0),
+            };
+            let stage = Stage { category: None, program, keys: Vec::new(), missing: false, span };
+            let plan = EqlPlan::Event(stage);
+            (CompiledEql { plan, pipes: Vec::new(), warnings: Vec::new() }, warnings)
+        }
+    })
+}
+
 enum Typed {
     Eql(CompiledEql, QueryWarnings),
     Kql(Program, QueryWarnings),
