@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use field_schema::Schema;
+use field_schema::{IndexPatterns, Schema};
 use rule_compiler::{CompiledEql, Compiler, EqlOptions, EqlPlan, Pipe, SchemaOptions, Stage};
 use rule_engine::CompiledQuery;
 use rule_vm::{FieldTable, Program};
@@ -33,6 +33,8 @@ pub(crate) struct Target<'a> {
     pub(crate) category_field: Option<&'a str>,
     /// The field types.
     pub(crate) schema: &'a Schema,
+    /// The mappings of single indices, with the indices each applies to.
+    pub(crate) index_schemas: &'a [(IndexPatterns, Schema)],
 }
 
 impl Target<'_> {
@@ -45,7 +47,11 @@ impl Target<'_> {
     }
 
     fn schema_options(&self) -> SchemaOptions<'_> {
-        SchemaOptions { schema: Some(self.schema), ..SchemaOptions::default() }
+        SchemaOptions {
+            schema: Some(self.schema),
+            index_schemas: self.index_schemas,
+            ..SchemaOptions::default()
+        }
     }
 }
 

@@ -23,7 +23,7 @@ use crate::{ExitStatus, UsageError, english, tree};
 /// Runs `explain`, writing to `out`.
 pub(crate) fn explain(args: &ExplainArgs, out: &mut dyn Write) -> Result<ExitStatus, UsageError> {
     let style = Style::for_stdout();
-    let mut schemas = Schemas::load(args.schema.as_deref())?;
+    let mut schemas = Schemas::load(&args.schema)?;
     let events =
         args.event.as_deref().map(|path| TracedEvents::read(path, args.limit)).transpose()?;
     let events = events.as_ref();
@@ -87,7 +87,7 @@ impl Explained<'_> {
             Place::Rule(file) => file.rule.event_category_override.as_deref(),
             Place::Text => None,
         };
-        Target { category_field, schema: schemas.for_patterns(self.indices) }
+        schemas.target(self.indices, category_field)
     }
 }
 

@@ -12,7 +12,7 @@ use rule_model::{Language, QueryDiagnostic};
 use serde_json::Value;
 
 use crate::args::{OutputFormat, QueryArgs, QueryLanguage, ResultPositionArg};
-use crate::compile::{Target, compile_for_search};
+use crate::compile::compile_for_search;
 use crate::events::open_inputs;
 use crate::output::{TableStyle, write_hits};
 use crate::query::{QueryOutcome, parse_query};
@@ -43,13 +43,10 @@ pub(crate) fn query(
             return Ok(ExitStatus::Failure);
         }
     };
-    // Field types: the built-in ECS schema, with the tables of the `--index` name if given.
-    let mut schemas = Schemas::load(args.schema.as_deref())?;
-    let patterns: Vec<&str> = args.index.as_deref().into_iter().collect();
-    let target = Target {
-        category_field: Some(&args.event_category_field),
-        schema: schemas.for_patterns(&patterns),
-    };
+    // Field types: the built-in ECS schema, with the tables of the `--index` name if given,
+    // and every `--schema`.
+    let mut schemas = Schemas::load(&args.schema)?;
+    let target = schemas.search_target(args.index.as_deref(), &args.event_category_field);
     let mut compiler = Compiler::new();
     let compiled = match compile_for_search(&syntax, target, &mut compiler) {
         Ok((compiled, warnings)) => {

@@ -2,7 +2,7 @@
 //! the compiled queries with their warnings (the EQL plan types are `rule-sequence`'s, next to
 //! the code that runs them).
 
-use field_schema::Schema;
+use field_schema::{IndexPatterns, Schema};
 use jiff::Timestamp;
 use rule_sequence::{EqlPlan, Pipe};
 use rule_vm::Program;
@@ -17,9 +17,10 @@ pub struct SchemaOptions<'s> {
     pub schema: Option<&'s Schema>,
     /// The clock of date math (`now`); the system clock when `None`.
     pub now: Option<Timestamp>,
-    /// Per index name, the date formats of date fields that differ between indices: join
-    /// keys on such fields are read per index (EQL samples over several indices).
-    pub index_schemas: &'s [(&'s str, &'s Schema)],
+    /// The mappings of single indices (`--schema INDEX_PATTERN=FILE`), each with the indices
+    /// it applies to: join keys on date fields are read with the format of the event's own
+    /// index (EQL samples over indices whose formats differ).
+    pub index_schemas: &'s [(IndexPatterns, Schema)],
 }
 
 impl SchemaOptions<'_> {

@@ -34,8 +34,8 @@ pub(crate) struct EqlLowering<'c> {
     pub(crate) warned: &'c mut BTreeSet<String>,
     /// The mapping; `None` compiles without types.
     pub(crate) schema: Option<&'c Schema>,
-    /// Per-index mappings (date join keys).
-    pub(crate) index_schemas: &'c [(&'c str, &'c Schema)],
+    /// The mappings of single indices (date join keys).
+    pub(crate) index_schemas: &'c [(field_schema::IndexPatterns, Schema)],
     /// The clock of date math.
     pub(crate) now: Timestamp,
     /// The conditions that lowered to a constant.

@@ -7,7 +7,7 @@ mod engine;
 mod error;
 pub mod fields;
 mod held_events;
-pub mod index_pattern;
+pub use field_schema::index_pattern;
 pub mod new_terms;
 mod persist;
 pub mod query;

@@ -2,7 +2,7 @@
 //! programs, join keys and limits for sequences and samples, plus the result pipes. The
 //! compiler (`rule-compiler`) builds these; this crate and the engine run them.
 
-use field_schema::DateFormat;
+use field_schema::{DateFormat, IndexPatterns};
 use rule_vm::{FieldId, Program};
 
 /// The three query shapes.
@@ -50,16 +50,19 @@ pub struct JoinKey {
 pub struct DateKey {
     /// The format of the field in the merged schema.
     pub format: DateFormat,
-    /// Per index name, its own format where it has one.
-    pub per_index: Vec<(String, DateFormat)>,
+    /// The format of the field in the mappings of single indices, with the indices each
+    /// applies to.
+    pub per_index: Vec<(IndexPatterns, DateFormat)>,
 }
 
 impl DateKey {
-    /// The format values of `index` are read with.
+    /// The format values of `index` are read with: that of the last mapping applying to
+    /// `index` that maps the field, else the merged one.
     pub fn format_for(&self, index: &str) -> &DateFormat {
         self.per_index
             .iter()
-            .find(|(name, _)| name == index)
+            .rev()
+            .find(|(indices, _)| indices.matches(index))
             .map_or(&self.format, |(_, format)| format)
     }
 }
