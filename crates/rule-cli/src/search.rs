@@ -48,14 +48,14 @@ pub(crate) fn query(
     let mut schemas = Schemas::load(&args.schema)?;
     let target = schemas.search_target(args.index.as_deref(), &args.event_category_field);
     let mut compiler = Compiler::new();
-    let compiled = match compile_for_search(&syntax, target, &mut compiler) {
-        Ok((compiled, warnings)) => {
+    let eql = match compile_for_search(&syntax, target, &mut compiler) {
+        Ok((eql, warnings)) => {
             if !warnings.is_empty() {
                 let source = NamedSource::new("query", args.query.clone());
                 write!(err, "{}", style.render(&QueryDiagnostic::new(&warnings, source, Some(0))))
                     .map_err(UsageError::Output)?;
             }
-            compiled
+            eql
         }
         Err(errors) => {
             let source = NamedSource::new("query", args.query.clone());
@@ -77,8 +77,7 @@ pub(crate) fn query(
         limits: Limits::default(),
     };
     let events = open_inputs(&args.events)?;
-    let output = match search(compiler.fields(), &compiled.plan, &compiled.pipes, &options, events)
-    {
+    let output = match search(compiler.fields(), &eql.plan, &eql.pipes, &options, events) {
         Ok(output) => output,
         Err(error) => {
             write!(err, "{}", style.render(&error)).map_err(UsageError::Output)?;

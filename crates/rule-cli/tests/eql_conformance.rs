@@ -323,9 +323,9 @@ fn elasticsearch_eql_qa_specs_through_warden_query() {
         assert!(seen.insert(id.clone()), "spec names are unique within a suite: {id}");
         let counts = tally.entry((job.suite.label, job.file)).or_default();
         if outcome.is_ok() {
-            counts.0 += 1
+            counts.0 += 1;
         } else {
-            counts.1 += 1
+            counts.1 += 1;
         }
         match (outcome, known.contains_key(&id)) {
             (Ok(()), true) => {

@@ -31,7 +31,7 @@ fn query_reads_date_join_keys_with_each_index_mapping() {
         json!({"_index": "eu-1", "_id": "a", "_source": {"@timestamp": 1, "event": {"category": "process"}, "day": "17-12-2022"}}),
         json!({"_index": "iso-1", "_id": "b", "_source": {"@timestamp": 2, "event": {"category": "network"}, "day": "2022-12-17"}}),
     ];
-    let lines: String = events.iter().map(|event| format!("{event}\n")).collect();
+    let lines: String = events.iter().map(|event| event.to_string() + "\n").collect();
     let dir = scratch(
         "query",
         &[

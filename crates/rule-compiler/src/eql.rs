@@ -221,7 +221,7 @@ impl EqlLowering<'_> {
                 .iter()
                 .filter_map(|(index, schema)| {
                     let own = lookup(schema, &f.name)?;
-                    Some(((*index).to_owned(), own.date()?.0.clone()))
+                    Some((index.clone(), own.date()?.0.clone()))
                 })
                 .collect(),
         });

@@ -11,8 +11,8 @@ fn compile(query: &str, category_field: &str) -> (FieldTable, CompiledEql) {
     let parsed = eql_syntax::parse(query).expect("the query parses");
     let mut compiler = Compiler::new();
     let options = EqlOptions { category_field: category_field.to_owned() };
-    let compiled = compiler.compile_eql(&parsed, &options).expect("the query compiles");
-    (compiler.into_fields(), compiled)
+    let eql = compiler.compile_eql(&parsed, &options).expect("the query compiles");
+    (compiler.into_fields(), eql)
 }
 
 fn events() -> String {
