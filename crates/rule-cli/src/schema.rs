@@ -4,10 +4,12 @@
 //!
 //! Elasticsearch has one mapping per index, and a search over several indices resolves its
 //! fields over all of their mappings (EQL merges the field capabilities of the searched
-//! indices). So a query compiles against the built-in tables, then every plain `--schema FILE`,
-//! then every `INDEX_PATTERN=FILE` whose pattern may select an index the rule searches (all of
-//! them for `warden query`, whose indices are those of the events). What the engine reads
-//! per event, with the mapping of the event's own index, is the date format of join keys.
+//! indices "onto the same one": `IndexResolver.mergedMappings` in Elasticsearch's
+//! `x-pack/plugin/ql/src/main/java/org/elasticsearch/xpack/ql/index/IndexResolver.java`).
+//! So a query compiles against the built-in tables, then every plain `--schema FILE`, then
+//! every `INDEX_PATTERN=FILE` whose pattern may select an index the rule searches (all of them
+//! for `warden query`, whose indices are those of the events). What the engine reads per
+//! event, with the mapping of the event's own index, is the date format of join keys.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
