@@ -9,7 +9,7 @@ use crate::constant::{Constants, Role};
 use crate::eql::{EqlLowering, debug_span};
 use crate::error::{CompileError, CompileErrors, CompileWarning};
 use crate::kql::{KqlLowering, Scope};
-use eql_syntax::ast::{self as eql, CategoryKind, ExprKind, PipeKind, QueryBody};
+use eql_syntax::ast::{self as eql, CategoryKind, ExprKind, Literal, PipeKind, QueryBody};
 use kql_syntax::ast as kql;
 use rule_sequence::{EqlPlan, Pipe, SamplePlan, SequencePlan, Stage};
 use rule_span::Span;
@@ -153,8 +153,12 @@ impl Compiler {
         }
         let condition = lowering.where_clause(&event.condition);
         let root = event.condition.span;
-        let constant = lowering.constants.warning(&condition, root, role, category.as_deref());
-        lowering.warnings.extend(constant);
+        // `where true` says what it means (every event of the category): no warning for it.
+        let written_true = matches!(event.condition.kind, ExprKind::Literal(Literal::Bool(true)));
+        if !written_true {
+            let constant = lowering.constants.warning(&condition, root, role, category.as_deref());
+            lowering.warnings.extend(constant);
+        }
         conds.push(condition);
         let cond = Cond::and(conds);
         let builder = std::mem::take(&mut lowering.builder);
