@@ -89,3 +89,11 @@ fn elasticsearch_qa_queries_parse() {
     assert_eq!(passed + failed, 301, "every uncommented spec is checked");
     assert_eq!(failed, 0, "{failures}");
 }
+
+#[test]
+fn bare_nulls_are_quoted_outside_queries() {
+    let text = "join_keys = [null, \"null\"]\nquery = '''\n  x where a == null\n'''\n";
+    let quoted = quote_bare_nulls(text);
+    assert!(quoted.contains("join_keys = [\"null\", \"null\"]"), "{quoted}");
+    assert!(quoted.contains("x where a == null"), "{quoted}");
+}

@@ -9,9 +9,10 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use event_input::NdjsonReader;
 use field_schema::Schema;
 use rule_compiler::{Compiler, EqlOptions, SchemaOptions};
-use rule_engine::{CompiledQuery, Engine, EngineOptions, EventTime, NdjsonReader, RunOutput};
+use rule_engine::{CompiledQuery, Engine, EngineOptions, EventTime, RunOutput};
 use rule_model::{Language, Rule, RuleFile};
 use serde_json::{Value, json};
 
@@ -62,7 +63,8 @@ fn compile(compiler: &mut Compiler, rule: &Rule) -> CompiledQuery {
                 .compile_eql_typed(&ast, &options, &types)
                 .unwrap_or_else(|error| panic!("{error:?}"));
             assert!(plan.warnings.is_empty(), "{}: {:?}", rule.rule_id, plan.warnings);
-            CompiledQuery::from_eql(plan).unwrap_or_else(|error| panic!("{error}"))
+            CompiledQuery::from_eql(plan.plan, &plan.pipes)
+                .unwrap_or_else(|error| panic!("{error}"))
         }
         Some(Language::Kuery) => {
             let ast = kql_syntax::parse(query).unwrap_or_else(|error| panic!("{error:?}"));

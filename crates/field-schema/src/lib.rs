@@ -15,6 +15,9 @@
 //! * the built-in tables: [`builtin::ecs`], [`builtin::endpoint`], [`builtin::endgame`],
 //!   [`builtin::non_ecs`], combined per rule by [`Schema::for_index_patterns`].
 //!
+//! [`IndexPatterns`] says which indices an index pattern list selects: a rule's `index`, or
+//! the indices one mapping applies to (Elasticsearch has one mapping per index).
+//!
 //! ```
 //! use field_schema::{FieldType, Schema};
 //!
@@ -32,6 +35,7 @@ mod date_math;
 mod error;
 mod field_type;
 mod flat;
+pub mod index_pattern;
 mod mapping;
 mod non_ecs;
 mod schema;
@@ -43,6 +47,7 @@ pub use date::{
 pub use date_math::{DateMath, DateMathError, date_bound};
 pub use error::{JsonSyntaxError, SchemaError, TsvLineError};
 pub use field_type::FieldType;
+pub use index_pattern::{IndexPatternError, IndexPatterns};
 pub use mapping::{QA_KEYWORD_PLACEHOLDER, es_qa_mapping_text};
 pub use non_ecs::NonEcsSchema;
 pub use schema::{ResolvedField, Schema};

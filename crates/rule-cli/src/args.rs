@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use field_schema::IndexPatterns;
 
 /// Warden: run Elastic detection rules (EQL and KQL) locally.
 #[derive(Debug, Parser)]
@@ -60,10 +61,11 @@ pub struct ValidateArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Field types laid over the built-in ones (ECS, Elastic Defend, the index patterns'
-    /// tables): an Elasticsearch mapping JSON or a flat
-    /// `{"field": "type"}` object.
-    #[arg(long, value_name = "FILE")]
-    pub schema: Option<PathBuf>,
+    /// tables): an Elasticsearch mapping JSON or a flat `{"field": "type"}` object. Repeat it
+    /// for several; `INDEX_PATTERN=FILE` is the mapping of the indices the pattern selects
+    /// (Elasticsearch has one mapping per index), a plain `FILE` applies to every index.
+    #[arg(long, value_name = "[INDEX_PATTERN=]FILE", value_parser = parse_schema)]
+    pub schema: Vec<SchemaArg>,
     /// Rule files, or folders searched recursively for `*.toml`.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -96,10 +98,11 @@ pub struct ExplainArgs {
     #[arg(long, default_value_t = 10, value_name = "N", requires = "event")]
     pub limit: usize,
     /// Field types laid over the built-in ones (ECS, Elastic Defend, the index patterns'
-    /// tables): an Elasticsearch mapping JSON or a flat
-    /// `{"field": "type"}` object.
-    #[arg(long, value_name = "FILE")]
-    pub schema: Option<PathBuf>,
+    /// tables): an Elasticsearch mapping JSON or a flat `{"field": "type"}` object. Repeat it
+    /// for several; `INDEX_PATTERN=FILE` is the mapping of the indices the pattern selects
+    /// (Elasticsearch has one mapping per index), a plain `FILE` applies to every index.
+    #[arg(long, value_name = "[INDEX_PATTERN=]FILE", value_parser = parse_schema)]
+    pub schema: Vec<SchemaArg>,
 }
 
 /// `warden run`.
@@ -119,10 +122,11 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Ndjson)]
     pub format: OutputFormat,
     /// Field types laid over the built-in ones (ECS, Elastic Defend, the index patterns'
-    /// tables): an Elasticsearch mapping JSON or a flat
-    /// `{"field": "type"}` object.
-    #[arg(long, value_name = "FILE")]
-    pub schema: Option<PathBuf>,
+    /// tables): an Elasticsearch mapping JSON or a flat `{"field": "type"}` object. Repeat it
+    /// for several; `INDEX_PATTERN=FILE` is the mapping of the indices the pattern selects
+    /// (Elasticsearch has one mapping per index), a plain `FILE` applies to every index.
+    #[arg(long, value_name = "[INDEX_PATTERN=]FILE", value_parser = parse_schema)]
+    pub schema: Vec<SchemaArg>,
     /// Sequence rules: most pending sequences per rule (the oldest are dropped, and counted).
     #[arg(long, default_value_t = 100_000, value_name = "N")]
     pub max_pending_sequences: usize,
@@ -143,6 +147,30 @@ pub struct RunArgs {
     /// multiples of each rule's interval, the last at or after the latest event.
     #[arg(long, value_name = "TIME", value_parser = parse_now)]
     pub now: Option<rule_engine::EventTime>,
+}
+
+/// One `--schema`: a mapping file, and the indices it applies to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchemaArg {
+    /// The indices the mapping is theirs (`INDEX_PATTERN=`); every index when `None`.
+    pub indices: Option<IndexPatterns>,
+    /// The mapping file.
+    pub path: PathBuf,
+}
+
+/// `--schema [INDEX_PATTERN=]FILE`. The text before the first `=` is an index pattern unless
+/// it holds a path separator, which index names cannot (`./a=b.json` is a file).
+fn parse_schema(text: &str) -> Result<SchemaArg, String> {
+    let Some((pattern, path)) =
+        text.split_once('=').filter(|(pattern, _)| !pattern.contains(['/', '\\']))
+    else {
+        return Ok(SchemaArg { indices: None, path: PathBuf::from(text) });
+    };
+    if path.is_empty() {
+        return Err(format!("no mapping file after `{pattern}=` (write INDEX_PATTERN=FILE)"));
+    }
+    let indices = IndexPatterns::parse(&[pattern]).map_err(|error| error.to_string())?;
+    Ok(SchemaArg { indices: Some(indices), path: PathBuf::from(path) })
 }
 
 /// `--now`: a date-time as events carry it (RFC 3339, or epoch milliseconds).
@@ -168,6 +196,12 @@ pub struct TestArgs {
     /// Test files (`<rule>.test.toml`), or folders searched recursively for them.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Field types laid over the built-in ones (ECS, Elastic Defend, the index patterns'
+    /// tables): an Elasticsearch mapping JSON or a flat `{"field": "type"}` object. Repeat it
+    /// for several; `INDEX_PATTERN=FILE` is the mapping of the indices the pattern selects
+    /// (Elasticsearch has one mapping per index), a plain `FILE` applies to every index.
+    #[arg(long, value_name = "[INDEX_PATTERN=]FILE", value_parser = parse_schema)]
+    pub schema: Vec<SchemaArg>,
 }
 
 /// `--result-position` of `warden query`.
@@ -214,10 +248,11 @@ pub struct QueryArgs {
     #[arg(long, default_value = "event.category", value_name = "FIELD")]
     pub event_category_field: String,
     /// Field types laid over the built-in ones (ECS, Elastic Defend, the index patterns'
-    /// tables): an Elasticsearch mapping JSON or a flat
-    /// `{"field": "type"}` object.
-    #[arg(long, value_name = "FILE")]
-    pub schema: Option<PathBuf>,
+    /// tables): an Elasticsearch mapping JSON or a flat `{"field": "type"}` object. Repeat it
+    /// for several; `INDEX_PATTERN=FILE` is the mapping of the indices the pattern selects
+    /// (Elasticsearch has one mapping per index), a plain `FILE` applies to every index.
+    #[arg(long, value_name = "[INDEX_PATTERN=]FILE", value_parser = parse_schema)]
+    pub schema: Vec<SchemaArg>,
     /// Samples per join-key combination (the EQL search API's `max_samples_per_key`).
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub max_samples_per_key: usize,

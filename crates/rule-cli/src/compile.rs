@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use field_schema::Schema;
+use field_schema::{IndexPatterns, Schema};
 use rule_compiler::{CompiledEql, Compiler, EqlOptions, EqlPlan, Pipe, SchemaOptions, Stage};
 use rule_engine::CompiledQuery;
 use rule_vm::{FieldTable, Program};
@@ -33,6 +33,8 @@ pub(crate) struct Target<'a> {
     pub(crate) category_field: Option<&'a str>,
     /// The field types.
     pub(crate) schema: &'a Schema,
+    /// The mappings of single indices, with the indices each applies to.
+    pub(crate) index_schemas: &'a [(IndexPatterns, Schema)],
 }
 
 impl Target<'_> {
@@ -45,7 +47,11 @@ impl Target<'_> {
     }
 
     fn schema_options(&self) -> SchemaOptions<'_> {
-        SchemaOptions { schema: Some(self.schema), ..SchemaOptions::default() }
+        SchemaOptions {
+            schema: Some(self.schema),
+            index_schemas: self.index_schemas,
+            ..SchemaOptions::default()
+        }
     }
 }
 
@@ -67,10 +73,31 @@ pub(crate) fn compile_for_engine(
     compiler: &mut Compiler,
 ) -> Result<Result<(CompiledQuery, QueryWarnings), String>, QueryErrors> {
     Ok(match compile_typed(query, target, compiler)? {
-        Typed::Eql(eql, warnings) => CompiledQuery::from_eql(eql)
+        Typed::Eql(eql, warnings) => CompiledQuery::from_eql(eql.plan, &eql.pipes)
             .map(|runnable| (runnable, warnings))
             .map_err(|error| error.to_string()),
         Typed::Kql(program, warnings) => Ok((CompiledQuery::from_kql(program), warnings)),
+    })
+}
+
+/// Compiles `query` into `compiler`'s field table for `warden query`, which answers every
+/// shape (pipes and samples too): a KQL query is an event query of any category.
+pub(crate) fn compile_for_search(
+    query: &ParsedQuery,
+    target: Target<'_>,
+    compiler: &mut Compiler,
+) -> Result<(CompiledEql, QueryWarnings), QueryErrors> {
+    Ok(match compile_typed(query, target, compiler)? {
+        Typed::Eql(eql, warnings) => (eql, warnings),
+        Typed::Kql(program, warnings) => {
+            let span = match query {
+                ParsedQuery::Kql(kql) => (kql.span.start, kql.span.end),
+                ParsedQuery::Eql(_) => (0, 0),
+            };
+            let stage = Stage { category: None, program, keys: Vec::new(), missing: false, span };
+            let plan = EqlPlan::Event(stage);
+            (CompiledEql { plan, pipes: Vec::new(), warnings: Vec::new() }, warnings)
+        }
     })
 }
 

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use rule_engine::{BytesRead, InputError, InputEvent, MalformedLine, open_events};
+use event_input::{BytesRead, InputError, InputEvent, MalformedLine, open_events};
 use rule_vm::{EventView, Vm};
 
 use crate::UsageError;

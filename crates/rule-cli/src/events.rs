@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rule_engine::{BytesRead, InputError, InputEvent, MalformedLine, open_events};
+use event_input::{BytesRead, InputError, InputEvent, MalformedLine, open_events};
 
 use crate::UsageError;
 use crate::progress::Progressing;

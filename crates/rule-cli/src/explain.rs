@@ -8,12 +8,14 @@ use std::path::Path;
 
 use field_schema::{FieldType, Schema};
 use miette::{Diagnostic, NamedSource};
+use rule_compiler::CompileWarning;
 use rule_model::{Language, QueryDiagnostic, Rule, RuleFile, RuleType};
 
 use crate::args::{ExplainArgs, QueryLanguage};
 use crate::compile::{Compiled, Target, compile};
 use crate::event_trace::TracedEvents;
 use crate::query::{ParsedQuery, QueryOutcome, parse_query};
+use crate::query_checks::{QueryWarning, QueryWarnings};
 use crate::report::Style;
 use crate::schema::Schemas;
 use crate::{ExitStatus, UsageError, english, tree};
@@ -21,7 +23,7 @@ use crate::{ExitStatus, UsageError, english, tree};
 /// Runs `explain`, writing to `out`.
 pub(crate) fn explain(args: &ExplainArgs, out: &mut dyn Write) -> Result<ExitStatus, UsageError> {
     let style = Style::for_stdout();
-    let mut schemas = Schemas::load(args.schema.as_deref())?;
+    let mut schemas = Schemas::load(&args.schema)?;
     let events =
         args.event.as_deref().map(|path| TracedEvents::read(path, args.limit)).transpose()?;
     let events = events.as_ref();
@@ -85,7 +87,7 @@ impl Explained<'_> {
             Place::Rule(file) => file.rule.event_category_override.as_deref(),
             Place::Text => None,
         };
-        Target { category_field, schema: schemas.for_patterns(self.indices) }
+        schemas.target(self.indices, category_field)
     }
 }
 
@@ -101,9 +103,14 @@ fn explain_query(
             if let Place::Rule(_) = query.place {
                 writeln!(out)?;
             }
-            write!(out, "{}", query_sections(&parsed))?;
             let target = query.target(schemas);
-            match compile(&parsed, target) {
+            let compiled = compile(&parsed, target);
+            let notes = compiled.as_ref().map_or_else(
+                |_| String::new(),
+                |compiled| constant_notes(&compiled.warnings, query.text),
+            );
+            write!(out, "{}", query_sections(&parsed, &notes))?;
+            match compiled {
                 Ok(compiled) => {
                     write!(out, "{}", bytecode_section(&compiled))?;
                     write!(out, "{}", reads_section(&compiled, query.indices, target.schema))?;
@@ -180,15 +187,40 @@ fn write_rule(
     explain_query(language, &query, schemas, style, out)
 }
 
-/// The query's English reading and syntax tree.
-fn query_sections(query: &ParsedQuery) -> String {
+/// The query's English reading (then `notes`) and syntax tree.
+fn query_sections(query: &ParsedQuery, notes: &str) -> String {
     let (reading, tree) = match query {
         ParsedQuery::Eql(query) => (english::eql_query(query), tree::eql_tree(query)),
         ParsedQuery::Kql(query) => (english::kql_query(query), tree::kql_tree(query)),
     };
     format!(
-        "== Query, in plain English ==\n{reading}\n== Syntax tree (spans are byte offsets in the query) ==\n{tree}"
+        "== Query, in plain English ==\n{reading}{notes}\n== Syntax tree (spans are byte offsets in the query) ==\n{tree}"
     )
+}
+
+/// One line per query or term whose condition folds to a constant (`compile::never_matches`,
+/// `compile::always_matches`), quoting the part that folds.
+fn constant_notes(warnings: &QueryWarnings, text: &str) -> String {
+    let mut notes = String::new();
+    for warning in &warnings.warnings {
+        let QueryWarning::Compile(warning) = warning else { continue };
+        let (what, part, span) = match warning {
+            CompileWarning::NeverMatches { term, part, span } => {
+                (format!("{term} never matches"), part, span)
+            }
+            CompileWarning::AlwaysMatches { term, events, part, span } => {
+                (format!("{term} matches every {events}"), part, span)
+            }
+            _ => continue,
+        };
+        let quoted = text.get(span.start as usize..span.end as usize).unwrap_or_default();
+        let mut quoted = quoted.split_whitespace().collect::<Vec<_>>().join(" ");
+        if quoted.chars().count() > 60 {
+            quoted = quoted.chars().take(59).chain(['…']).collect();
+        }
+        let _ = writeln!(notes, "Note: {what}, because `{quoted}` is always {part}.");
+    }
+    notes
 }
 
 /// The bytecode listing section.

@@ -5,8 +5,8 @@
 use std::io::{self, IsTerminal};
 use std::time::{Duration, Instant};
 
+use event_input::BytesRead;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rule_engine::BytesRead;
 
 /// Runs shorter than this show no bar.
 const SHOW_AFTER: Duration = Duration::from_secs(1);

@@ -9,7 +9,7 @@ use rule_engine::{CompiledQuery, Engine, EngineOptions, Limits, RunOutput, Seque
 use rule_model::{Rule, RuleFile};
 
 use crate::args::RunArgs;
-use crate::compile::{Target, compile_for_engine};
+use crate::compile::compile_for_engine;
 use crate::events::open_inputs;
 use crate::output::{TableStyle, write_alerts};
 use crate::query::{QueryOutcome, parse_query};
@@ -38,7 +38,7 @@ pub(crate) fn run(
         ..EngineOptions::default()
     };
     let style = Style::for_stderr();
-    let mut schemas = Schemas::load(args.schema.as_deref())?;
+    let mut schemas = Schemas::load(&args.schema)?;
     let mut compiler = Compiler::new();
     let mut rules: Vec<(Rule, CompiledQuery)> = Vec::new();
     let mut rejected = 0usize;
@@ -129,10 +129,7 @@ pub(crate) fn prepare(
             return Err(skipped(&format!("{language} queries are not supported")));
         }
     };
-    let target = Target {
-        category_field: rule.event_category_override.as_deref(),
-        schema: schemas.for_patterns(&rule.index),
-    };
+    let target = schemas.target(&rule.index, rule.event_category_override.as_deref());
     let (runnable, _warnings) = compile_for_engine(&syntax, target, compiler)
         .map_err(|errors| Rejection::Invalid(style.render(&file.query_diagnostic(&errors))))?
         .map_err(|problem| skipped(&problem))?;

@@ -33,13 +33,14 @@ pub(crate) fn test(
     _err: &mut dyn Write,
 ) -> Result<ExitStatus, UsageError> {
     let files = test_paths(&args.paths)?;
+    let mut schemas = Schemas::load(&args.schema)?;
     let mut tally = Tally::default();
     if files.is_empty() {
         writeln!(out, "no rule test files (`*.test.toml`) found").map_err(UsageError::Output)?;
         return Ok(ExitStatus::Failure);
     }
     for path in &files {
-        run_file(path, &mut tally, out).map_err(UsageError::Output)?;
+        run_file(path, &mut schemas, &mut tally, out).map_err(UsageError::Output)?;
     }
     writeln!(out, "{} passed, {} failed", tally.passed, tally.failed)
         .map_err(UsageError::Output)?;
@@ -73,7 +74,12 @@ fn test_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
 }
 
 /// Runs every case of one test file.
-fn run_file(path: &Path, tally: &mut Tally, out: &mut dyn Write) -> io::Result<()> {
+fn run_file(
+    path: &Path,
+    schemas: &mut Schemas,
+    tally: &mut Tally,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let style = Style::for_stdout();
     let file = match TestFile::load(path) {
         Ok(file) => file,
@@ -89,13 +95,7 @@ fn run_file(path: &Path, tally: &mut Tally, out: &mut dyn Write) -> io::Result<(
     }
     let rule_path = file.rule_path(path);
     let mut compiler = Compiler::new();
-    let prepared = prepare(
-        &rule_path,
-        &mut compiler,
-        &mut Schemas::default(),
-        &EngineOptions::default(),
-        style,
-    );
+    let prepared = prepare(&rule_path, &mut compiler, schemas, &EngineOptions::default(), style);
     for case in &file.cases {
         let label = format!("{}: {}", path.display(), case.name);
         let verdict = match &prepared {

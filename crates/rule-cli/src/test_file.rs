@@ -32,8 +32,8 @@
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
+use event_input::{BytesRead, InputEvent, MalformedLine, open_events, read_events};
 use miette::{NamedSource, SourceSpan};
-use rule_engine::{BytesRead, InputEvent, MalformedLine, open_events, read_events};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 

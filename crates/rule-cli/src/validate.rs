@@ -14,7 +14,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::args::{Format, ValidateArgs};
-use crate::compile::{Target, compile};
+use crate::compile::compile;
 use crate::query::{ParsedQuery, QueryOutcome, parse_query};
 use crate::report::{Finding, Style, findings};
 use crate::rule_paths::rule_paths;
@@ -54,7 +54,7 @@ struct JsonReport<'a> {
 pub(crate) fn validate(args: &ValidateArgs, out: &mut dyn Write) -> Result<ExitStatus, UsageError> {
     let paths = rule_paths(&args.paths)?;
     let style = Style::for_stdout();
-    let mut schemas = Schemas::load(args.schema.as_deref())?;
+    let mut schemas = Schemas::load(&args.schema)?;
     let mut invalid = 0usize;
     let mut skipped = 0usize;
     let mut first_by_id: HashMap<String, RuleFile> = HashMap::new();
@@ -208,10 +208,7 @@ fn check_loaded(file: &RuleFile, schemas: &mut Schemas, style: Style) -> FileOut
                 outcome.valid = false;
                 outcome.add(style, &failure);
             }
-            let target = Target {
-                category_field: rule.event_category_override.as_deref(),
-                schema: schemas.for_patterns(&rule.index),
-            };
+            let target = schemas.target(&rule.index, rule.event_category_override.as_deref());
             match compile(&parsed, target) {
                 Ok(compiled) if !compiled.warnings.is_empty() => {
                     outcome.add(style, &file.query_diagnostic(&compiled.warnings));

@@ -181,6 +181,29 @@ fn query_returns_hits_oldest_first() {
     insta::assert_snapshot!(format!("{}\n---\n{stderr}", ids.join("\n")));
 }
 
+/// `| head N` / `| tail N` keep the first / last N of the ordered matches, printed as hits
+/// (they printed nothing before: issue 12).
+#[test]
+fn query_pipes_print_hits() {
+    let ids = |query: &str| {
+        let args = ["query", "--size", "100", query, "tests/events/sample-events.ndjson"];
+        let (code, stdout, stderr) = warden(&workspace(), &args);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stderr.ends_with(" hit(s)\n"), "{stderr}");
+        let ids: Vec<String> = stdout
+            .lines()
+            .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["_id"].to_string())
+            .collect();
+        ids
+    };
+    let all = ids(r#"file where file.extension : "JOB""#);
+    assert!(all.len() >= 3, "{all:?}");
+    assert_eq!(ids(r#"file where file.extension : "JOB" | head 2"#), all[..2]);
+    assert_eq!(ids(r#"file where file.extension : "JOB" | tail 1"#), all[all.len() - 1..]);
+    assert_eq!(ids(r#"file where file.extension : "JOB" | head 3 | tail 2"#), all[1..3]);
+    assert_eq!(ids("process where true | head 1").len(), 1);
+}
+
 #[test]
 fn run_reports_an_invalid_rule_and_runs_the_others() {
     let dir = broken_copy("run_invalid", KQL_RULE, "not user.name : *$", "not user.name : (*$");

@@ -3,16 +3,15 @@
 
 use std::collections::BTreeSet;
 
+use crate::compiled::{CompiledEql, CompiledKql, EqlOptions, SchemaOptions};
 use crate::cond::Cond;
+use crate::constant::{Constants, Role};
 use crate::eql::{EqlLowering, debug_span};
 use crate::error::{CompileError, CompileErrors, CompileWarning};
 use crate::kql::{KqlLowering, Scope};
-use crate::plan::{
-    CompiledEql, CompiledKql, EqlOptions, EqlPlan, Pipe, SamplePlan, SchemaOptions, SequencePlan,
-    Stage,
-};
-use eql_syntax::ast::{self as eql, CategoryKind, ExprKind, PipeKind, QueryBody};
+use eql_syntax::ast::{self as eql, CategoryKind, ExprKind, Literal, PipeKind, QueryBody};
 use kql_syntax::ast as kql;
+use rule_sequence::{EqlPlan, Pipe, SamplePlan, SequencePlan, Stage};
 use rule_span::Span;
 use rule_vm::{FieldTable, Program, ProgramBuilder};
 
@@ -73,20 +72,15 @@ impl Compiler {
         };
         let plan = match &query.body {
             QueryBody::Event(event) => {
-                EqlPlan::Event(self.stage(event, &[], &[], false, event.span, &mut ctx))
+                EqlPlan::Event(self.stage(event, &[], &[], Role::Query, event.span, &mut ctx))
             }
             QueryBody::Sequence(seq) => {
                 let mut stages = Vec::new();
-                for term in &seq.terms {
+                for (index, term) in seq.terms.iter().enumerate() {
                     let runs = term.runs.as_ref().map_or(1, |r| r.node);
-                    let stage = self.stage(
-                        &term.query,
-                        &seq.by,
-                        &term.by,
-                        term.missing,
-                        term.span,
-                        &mut ctx,
-                    );
+                    let role = Role::Term { number: index + 1, missing: term.missing };
+                    let stage =
+                        self.stage(&term.query, &seq.by, &term.by, role, term.span, &mut ctx);
                     for _ in 0..runs {
                         stages.push(stage.clone());
                     }
@@ -94,7 +88,7 @@ impl Compiler {
                 let until = seq
                     .until
                     .as_ref()
-                    .map(|t| self.stage(&t.query, &seq.by, &t.by, false, t.span, &mut ctx));
+                    .map(|t| self.stage(&t.query, &seq.by, &t.by, Role::Until, t.span, &mut ctx));
                 EqlPlan::Sequence(SequencePlan {
                     stages,
                     until,
@@ -105,7 +99,11 @@ impl Compiler {
                 let stages = sample
                     .terms
                     .iter()
-                    .map(|t| self.stage(&t.query, &sample.by, &t.by, false, t.span, &mut ctx))
+                    .enumerate()
+                    .map(|(index, t)| {
+                        let role = Role::Sample { number: index + 1 };
+                        self.stage(&t.query, &sample.by, &t.by, role, t.span, &mut ctx)
+                    })
                     .collect();
                 EqlPlan::Sample(SamplePlan { stages })
             }
@@ -130,7 +128,7 @@ impl Compiler {
         event: &eql::EventQuery,
         shared_keys: &[eql::Expr],
         own_keys: &[eql::Expr],
-        missing: bool,
+        role: Role,
         span: Span,
         ctx: &mut StageContext<'_, '_>,
     ) -> Stage {
@@ -147,12 +145,21 @@ impl Compiler {
             schema: ctx.types.schema,
             index_schemas: ctx.types.index_schemas,
             now: ctx.types.now_or_clock(),
+            constants: Constants::default(),
         };
         let mut conds = Vec::new();
         if let Some(name) = &category {
             conds.push(lowering.category(&ctx.options.category_field, name, event.category.span));
         }
-        conds.push(lowering.where_clause(&event.condition));
+        let condition = lowering.where_clause(&event.condition);
+        let root = event.condition.span;
+        // `where true` says what it means (every event of the category): no warning for it.
+        let written_true = matches!(event.condition.kind, ExprKind::Literal(Literal::Bool(true)));
+        if !written_true {
+            let constant = lowering.constants.warning(&condition, root, role, category.as_deref());
+            lowering.warnings.extend(constant);
+        }
+        conds.push(condition);
         let cond = Cond::and(conds);
         let builder = std::mem::take(&mut lowering.builder);
         let keys = shared_keys
@@ -168,7 +175,7 @@ impl Compiler {
             })
             .collect();
         let program = finish(&cond, builder, event.span, ctx.errors);
-        Stage { category, program, keys, missing, span: debug_span(span) }
+        Stage { category, program, keys, missing: role.missing(), span: debug_span(span) }
     }
 
     /// Compiles a KQL query without a schema: every field gets keyword semantics.
@@ -194,8 +201,11 @@ impl Compiler {
             schema: types.schema,
             now: types.now_or_clock(),
             warned: BTreeSet::new(),
+            constants: Constants::default(),
         };
         let cond = lowering.node(&query.root, &Scope::default());
+        let constant = lowering.constants.warning(&cond, query.root.span, Role::Query, None);
+        lowering.warnings.extend(constant);
         let builder = std::mem::take(&mut lowering.builder);
         let program = finish(&cond, builder, query.span, &mut errors);
         if errors.is_empty() {

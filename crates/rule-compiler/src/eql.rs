@@ -9,14 +9,15 @@
 use std::collections::BTreeSet;
 
 use crate::cond::{Cond, DebugSpan};
+use crate::constant::Constants;
 use crate::error::{CompileError, CompileWarning};
 use crate::func_args;
-use crate::lucene_regex;
-use crate::plan::{DateKey, JoinKey};
+use crate::lucene_regex::{self, RegexError};
 use crate::types::{FieldInfo, lookup, lookup_exact, typed_leaf};
 use eql_syntax::ast::{self, CompareOp, Expr, ExprKind, FieldRef, Literal, MatchOp};
 use field_schema::Schema;
 use jiff::Timestamp;
+use rule_sequence::{DateKey, JoinKey};
 use rule_span::Span;
 use rule_vm::{
     ArithOp, Bound, CaseMode, CidrBlock, CmpOp, Constant, FieldTable, Func, GlobPart, Instr,
@@ -33,52 +34,12 @@ pub(crate) struct EqlLowering<'c> {
     pub(crate) warned: &'c mut BTreeSet<String>,
     /// The mapping; `None` compiles without types.
     pub(crate) schema: Option<&'c Schema>,
-    /// Per-index mappings (date join keys).
-    pub(crate) index_schemas: &'c [(&'c str, &'c Schema)],
+    /// The mappings of single indices (date join keys).
+    pub(crate) index_schemas: &'c [(field_schema::IndexPatterns, Schema)],
     /// The clock of date math.
     pub(crate) now: Timestamp,
-}
-
-/// ES `?field`: an optional field the mapping does not know is replaced by `null` before the
-/// query is analysed (eql.md §1.3 "Optional fields"), so `?x == ?y` on two unmapped fields
-/// folds to `null == null`, which is true.
-fn fold_unmapped_optionals(e: &Expr, schema: &Schema) -> Expr {
-    let fold = |x: &Expr| fold_unmapped_optionals(x, schema);
-    let boxed = |x: &Expr| Box::new(fold_unmapped_optionals(x, schema));
-    let kind = match &e.kind {
-        ExprKind::Field(f) if f.optional && schema.resolve(&f.name).is_none() => {
-            ExprKind::Literal(Literal::Null)
-        }
-        ExprKind::Literal(_) | ExprKind::Field(_) => e.kind.clone(),
-        ExprKind::Not(x) => ExprKind::Not(boxed(x)),
-        ExprKind::Neg(x) => ExprKind::Neg(boxed(x)),
-        ExprKind::And(xs) => ExprKind::And(xs.iter().map(fold).collect()),
-        ExprKind::Or(xs) => ExprKind::Or(xs.iter().map(fold).collect()),
-        ExprKind::Compare { op, lhs, rhs } => {
-            ExprKind::Compare { op: *op, lhs: boxed(lhs), rhs: boxed(rhs) }
-        }
-        ExprKind::Arith { op, lhs, rhs } => {
-            ExprKind::Arith { op: *op, lhs: boxed(lhs), rhs: boxed(rhs) }
-        }
-        ExprKind::In { expr, values, negated, case_insensitive } => ExprKind::In {
-            expr: boxed(expr),
-            values: values.iter().map(fold).collect(),
-            negated: *negated,
-            case_insensitive: *case_insensitive,
-        },
-        ExprKind::Match { expr, op, case_insensitive, patterns } => ExprKind::Match {
-            expr: boxed(expr),
-            op: *op,
-            case_insensitive: *case_insensitive,
-            patterns: patterns.iter().map(fold).collect(),
-        },
-        ExprKind::Call { name, case_insensitive, args } => ExprKind::Call {
-            name: name.clone(),
-            case_insensitive: *case_insensitive,
-            args: args.iter().map(fold).collect(),
-        },
-    };
-    Expr { kind, span: e.span }
+    /// The conditions that lowered to a constant.
+    pub(crate) constants: Constants,
 }
 
 /// String types for `:`, `like`, `regex` and the string functions (ES `isString`: the
@@ -123,7 +84,7 @@ fn has_field(e: &Expr) -> bool {
     }
 }
 
-fn cmp_op(op: CompareOp) -> CmpOp {
+pub(crate) fn cmp_op(op: CompareOp) -> CmpOp {
     match op {
         CompareOp::Eq => CmpOp::Eq,
         CompareOp::NotEq => CmpOp::Ne,
@@ -244,15 +205,10 @@ impl EqlLowering<'_> {
         false
     }
 
-    /// Lowers a `where` clause (after folding unmapped optional fields to `null`).
+    /// Lowers a `where` clause. Optional fields are read from the event whatever the schema
+    /// says (see `optional.rs`).
     pub(crate) fn where_clause(&mut self, e: &Expr) -> Cond {
-        match self.schema {
-            Some(schema) => {
-                let folded = fold_unmapped_optionals(e, schema);
-                self.condition(&folded)
-            }
-            None => self.condition(e),
-        }
+        self.condition(e)
     }
 
     /// A join key, alias resolved; date keys carry their per-index formats.
@@ -265,7 +221,7 @@ impl EqlLowering<'_> {
                 .iter()
                 .filter_map(|(index, schema)| {
                     let own = lookup(schema, &f.name)?;
-                    Some(((*index).to_owned(), own.date()?.0.clone()))
+                    Some((index.clone(), own.date()?.0.clone()))
                 })
                 .collect(),
         });
@@ -292,8 +248,14 @@ impl EqlLowering<'_> {
         Cond::Leaf(Instr::Test { field, test }, debug_span(span))
     }
 
-    /// Lowers a `where` condition.
+    /// Lowers a `where` condition, noting it if it is constant.
     pub(crate) fn condition(&mut self, e: &Expr) -> Cond {
+        let cond = self.lower_condition(e);
+        self.constants.note(debug_span(e.span), &cond);
+        cond
+    }
+
+    fn lower_condition(&mut self, e: &Expr) -> Cond {
         let span = debug_span(e.span);
         match &e.kind {
             ExprKind::Literal(Literal::Bool(b)) => Cond::Const(*b),
@@ -306,7 +268,16 @@ impl EqlLowering<'_> {
                 let test = self.matcher(StrMatcher::exact("true", CaseMode::Sensitive));
                 self.leaf(f, test, e.span)
             }
-            ExprKind::Not(_) | ExprKind::And(_) | ExprKind::Or(_) if !has_field(e) => {
+            // Reads no field: folded to its value, as Elasticsearch's `ConstantFolding` does.
+            ExprKind::Not(_)
+            | ExprKind::And(_)
+            | ExprKind::Or(_)
+            | ExprKind::Compare { .. }
+            | ExprKind::In { .. }
+            | ExprKind::Match { .. }
+            | ExprKind::Call { .. }
+                if !has_field(e) =>
+            {
                 self.folded_condition(e)
             }
             ExprKind::Not(inner) => {
@@ -336,7 +307,7 @@ impl EqlLowering<'_> {
     }
 
     fn compare(&mut self, op: CompareOp, lhs: &Expr, rhs: &Expr, span: Span) -> Cond {
-        if has_field(lhs) && has_field(rhs) {
+        if has_field(lhs) && has_field(rhs) && !self.optional_comparison(lhs, rhs) {
             return self.error(CompileError::FieldComparison { span });
         }
         match (as_field(lhs), as_literal(rhs), as_literal(lhs), as_field(rhs)) {
@@ -564,10 +535,16 @@ impl EqlLowering<'_> {
     fn regex(&mut self, text: &str, ci: bool, span: Span) -> Option<Test> {
         let translated = match lucene_regex::translate(text, ci) {
             Ok(t) => t,
-            Err(what) => {
-                self.errors.push(CompileError::Unsupported {
-                    what: format!("Lucene regex with {what}"),
-                    span,
+            Err(error) => {
+                self.errors.push(match error {
+                    RegexError::InvalidClass(letter) => {
+                        CompileError::RegexClass { escape: format!("\\{letter}"), span }
+                    }
+                    RegexError::Unsupported(what) => CompileError::Unsupported {
+                        what: format!("Lucene regex with {what}"),
+                        span,
+                    },
+                    RegexError::Syntax(message) => CompileError::BadRegex { message, span },
                 });
                 return None;
             }
@@ -803,7 +780,11 @@ impl EqlLowering<'_> {
             }
             ExprKind::Compare { op, lhs, rhs } => {
                 if has_field(lhs) && has_field(rhs) {
-                    self.errors.push(CompileError::FieldComparison { span: e.span });
+                    if self.optional_comparison(lhs, rhs) {
+                        self.null_safe_compare(*op, lhs, rhs, span, out);
+                    } else {
+                        self.errors.push(CompileError::FieldComparison { span: e.span });
+                    }
                     return;
                 }
                 let null_side = match (as_literal(lhs), as_literal(rhs)) {

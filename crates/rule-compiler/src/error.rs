@@ -119,6 +119,23 @@ pub enum CompileError {
         span: Span,
     },
 
+    /// A backslash before an ASCII letter that is no Lucene character class (Lucene's
+    /// `RegExp` refuses it): `process where name regex "\\x41"`.
+    #[error("invalid character class {escape} in a Lucene regular expression")]
+    #[diagnostic(
+        code(compile::regex_invalid_class),
+        help(
+            "Lucene knows only the classes \\d \\D \\s \\S \\w \\W; write \\\\ for a backslash, or drop the backslash before the letter"
+        )
+    )]
+    RegexClass {
+        /// The escape, e.g. `\x`.
+        escape: String,
+        /// The pattern.
+        #[label("{escape} is not a character class")]
+        span: Span,
+    },
+
     /// A CIDR block that does not parse: `process where cidrMatch(ip, "10.0.0.0/99")`.
     #[error("invalid CIDR block [{text}]")]
     #[diagnostic(
@@ -313,6 +330,42 @@ pub enum CompileWarning {
         path: String,
         /// The group.
         #[label("no mapping for this path")]
+        span: Span,
+    },
+
+    /// A query or a sequence or sample term whose condition folds to `false`, so it never
+    /// matches: `process where process.pid == 4 and 1 == 2`.
+    #[error("{term} never matches: its condition is always false")]
+    #[diagnostic(
+        code(compile::never_matches),
+        severity(Warning),
+        help(
+            "Elasticsearch folds constant parts before the query runs; this one leaves nothing to match"
+        )
+    )]
+    NeverMatches {
+        /// `the query`, `sequence term 2`, ...
+        term: String,
+        /// The value of the labelled part.
+        part: bool,
+        /// The part that folds.
+        #[label("always {part}")]
+        span: Span,
+    },
+
+    /// A query or a sequence or sample term whose condition folds to `true`, so every event
+    /// of its category matches: `process where true or process.pid == 4`.
+    #[error("{term} matches every {events}: its condition is always true")]
+    #[diagnostic(code(compile::always_matches), severity(Warning))]
+    AlwaysMatches {
+        /// `the query`, `sequence term 2`, ...
+        term: String,
+        /// `process event`, or `event` for `any`.
+        events: String,
+        /// The value of the labelled part.
+        part: bool,
+        /// The part that folds.
+        #[label("always {part}")]
         span: Span,
     },
 

@@ -61,6 +61,7 @@ pub fn fold_expression(text: &str) -> Result<ScriptValue<'static>, FoldError> {
         schema: None,
         index_schemas: &[],
         now: jiff::Timestamp::UNIX_EPOCH,
+        constants: crate::constant::Constants::default(),
     };
     let mut script = Vec::new();
     lowering.value(&event.condition, &mut script);

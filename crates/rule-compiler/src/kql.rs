@@ -29,6 +29,7 @@ use rule_span::Span;
 use rule_vm::{CaseMode, FieldTable, GlobPart, Instr, ProgramBuilder, StrMatcher, Test};
 
 use crate::cond::Cond;
+use crate::constant::Constants;
 use crate::eql::debug_span;
 use crate::error::{CompileError, CompileWarning};
 use crate::types::{FieldInfo, lookup, typed_leaf};
@@ -45,6 +46,8 @@ pub(crate) struct KqlLowering<'c> {
     pub(crate) now: Timestamp,
     /// Unknown names already warned about.
     pub(crate) warned: BTreeSet<String>,
+    /// The nodes that lowered to a constant.
+    pub(crate) constants: Constants,
 }
 
 /// Where a query's field names live: the enclosing `p:{ }` groups.
@@ -90,8 +93,14 @@ pub(crate) fn exact_text(value: &Value) -> Option<&str> {
 }
 
 impl KqlLowering<'_> {
-    /// Lowers a query node.
+    /// Lowers a query node, noting it if it is constant.
     pub(crate) fn node(&mut self, node: &Node, scope: &Scope) -> Cond {
+        let cond = self.lower_node(node, scope);
+        self.constants.note(debug_span(node.span), &cond);
+        cond
+    }
+
+    fn lower_node(&mut self, node: &Node, scope: &Scope) -> Cond {
         match &node.kind {
             NodeKind::MatchAll => Cond::Const(true),
             NodeKind::Or(children) => {

@@ -14,8 +14,10 @@
 //! assert!(Vm::new().matches(&stage.program, &mut view));
 //! ```
 
+mod compiled;
 mod compiler;
 mod cond;
+mod constant;
 mod eql;
 mod error;
 mod fold;
@@ -23,14 +25,13 @@ mod func_args;
 mod kql;
 mod kql_value;
 mod lucene_regex;
-mod plan;
+mod optional;
 mod types;
 
+pub use compiled::{CompiledEql, CompiledKql, EqlOptions, SchemaOptions};
 pub use compiler::Compiler;
 pub use error::{CompileError, CompileErrors, CompileWarning};
 pub use fold::{FoldError, fold_expression};
-pub use plan::{
-    CompiledEql, CompiledKql, DateKey, EqlOptions, EqlPlan, JoinKey, Pipe, SamplePlan,
-    SchemaOptions, SequencePlan, Stage,
-};
+// The plan types a compiled EQL query holds, defined next to the code that runs them.
+pub use rule_sequence::{DateKey, EqlPlan, JoinKey, Pipe, SamplePlan, SequencePlan, Stage};
 pub use types::load_schema;

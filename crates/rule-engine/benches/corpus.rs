@@ -14,7 +14,8 @@ mod ecs_events;
 
 use std::time::Instant;
 
-use rule_engine::{Engine, EngineOptions, NdjsonReader, Routing};
+use event_input::NdjsonReader;
+use rule_engine::{Engine, EngineOptions, Routing};
 
 fn main() {
     let arguments: Vec<String> = std::env::args().skip(1).collect();

@@ -8,8 +8,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
+use event_input::NdjsonReader;
 use rule_compiler::{Compiler, EqlOptions};
-use rule_engine::{CompiledQuery, Engine, EngineOptions, NdjsonReader};
+use rule_engine::{CompiledQuery, Engine, EngineOptions};
 use rule_model::{Language, RuleFile};
 use serde_json::Value;
 
@@ -70,7 +71,7 @@ fn build_engine() -> Engine {
         let query_plan = if rule.language == Some(Language::Eql) {
             let ast = eql_syntax::parse(query).expect("EQL parses");
             let plan = compiler.compile_eql(&ast, &EqlOptions::default()).expect("EQL compiles");
-            CompiledQuery::from_eql(plan).expect("event query")
+            CompiledQuery::from_eql(plan.plan, &plan.pipes).expect("event query")
         } else {
             let ast = kql_syntax::parse(query).expect("KQL parses");
             CompiledQuery::from_kql(compiler.compile_kql(&ast).expect("KQL compiles"))

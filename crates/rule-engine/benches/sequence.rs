@@ -8,8 +8,9 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
+use event_input::NdjsonReader;
 use rule_compiler::{Compiler, EqlOptions};
-use rule_engine::{CompiledQuery, Engine, EngineOptions, NdjsonReader};
+use rule_engine::{CompiledQuery, Engine, EngineOptions};
 use rule_model::RuleFile;
 
 const RULE: &str = r#"[rule]
@@ -37,7 +38,7 @@ fn main() {
     let query = eql_syntax::parse(rule.query_text().expect("query")).expect("parses");
     let mut compiler = Compiler::new();
     let plan = compiler.compile_eql(&query, &EqlOptions::default()).expect("compiles");
-    let runnable = CompiledQuery::from_eql(plan).expect("a sequence rule");
+    let runnable = CompiledQuery::from_eql(plan.plan, &plan.pipes).expect("a sequence rule");
     let mut engine =
         Engine::new(compiler.into_fields(), vec![(rule, runnable)], EngineOptions::default())
             .expect("engine");

@@ -15,6 +15,7 @@
 
 use std::collections::HashSet;
 
+use event_input::{InputEvent, MalformedLine};
 use rule_model::Rule;
 use rule_vm::{EventView, FieldTable, ViewBuffers, Vm};
 use serde_json::Value;
@@ -24,7 +25,6 @@ use crate::alert_ids::threshold_parent_id;
 use crate::compact_json::CompactJson;
 use crate::error::EngineError;
 use crate::fields::first_value;
-use crate::input::{InputEvent, MalformedLine};
 use crate::routing::{Router, Routing};
 use crate::rule::{CompiledQuery, PreparedRule, RuleBehaviour};
 use crate::sample_rule::SampleEvent;

@@ -9,10 +9,10 @@
 
 use std::collections::HashMap;
 
+use event_input::InputEvent;
 use rule_sequence::EventRef;
 
 use crate::compact_json::CompactJson;
-use crate::input::InputEvent;
 
 /// Sweeps never run below this many held events.
 const MIN_SWEEP_SIZE: usize = 4096;

@@ -9,9 +9,7 @@ mod engine;
 mod error;
 pub mod fields;
 mod held_events;
-pub mod index_pattern;
-pub mod input;
-mod joined_query;
+pub use field_schema::index_pattern;
 pub mod new_terms;
 mod persist;
 pub mod query;
@@ -31,13 +29,8 @@ mod witness;
 pub use alert::{Alert, AlertRule};
 pub use engine::{Engine, EngineOptions, RuleSummary, RunOutput, Summary, event_id, event_index};
 pub use error::EngineError;
-pub use input::{
-    BytesRead, DocumentReader, EventReader, InputError, InputEvent, JsonArrayReader, MalformedLine,
-    NdjsonReader, STDIN_NAME, open_events, read_events,
-};
-pub use joined_query::{JoinedOutput, search_joined};
 pub use persist::{PersistentEngine, rule_fingerprint};
-pub use query::{Hit, QueryOptions, QueryOutput, ResultPosition, search};
+pub use query::{Hit, QueryOptions, QueryOutput, QueryResults, ResultPosition, search};
 pub use routing::Routing;
 pub use rule::{CompiledQuery, DEFAULT_INDEX_PATTERNS, EventCategory, QueryShapeError};
 pub use rule_sequence::{Limits, MatchSummary};

@@ -29,6 +29,7 @@
 //! So every reported alert's state is committed before the alert is reported, and every
 //! alert whose state was committed is reported, at the latest by the next run.
 
+use event_input::{InputEvent, MalformedLine};
 use rule_model::Rule;
 use rule_sequence::{EventRef, MatcherState};
 use rule_state::{RuleTable, StateError, StateStore};
@@ -39,7 +40,6 @@ use crate::alert::Alert;
 use crate::alert_ids::sha256_hex;
 use crate::engine::{Engine, RunOutput};
 use crate::held_events::{HeldEvent, HeldEvents};
-use crate::input::{InputEvent, MalformedLine};
 use crate::rule::{PreparedRule, RuleBehaviour};
 use crate::timestamp::EventTime;
 

@@ -1,22 +1,26 @@
-//! `warden query`: an EQL event query (or KQL) over events, answered like Elasticsearch's
-//! EQL search API: hits `{"_index","_id","_source"}` in ascending order.
+//! The search behind `warden query`: a compiled query over events, answered like
+//! Elasticsearch's EQL search API by [`rule_sequence::search`], the one implementation of
+//! event queries, sequences and samples (with `| head` / `| tail`, `size`,
+//! `result_position`). This module reads the input into [`SearchEvent`]s (only those some
+//! term or `until` matches: the others cannot be part of a result nor change the state
+//! machine) and hands back hits or joined results.
 //!
-//! Semantics from the EQL search API (eql.md §1.10): `size` (default 10) hits; events ordered
-//! by the timestamp field in milliseconds, then by `tiebreaker_field` (events without a
-//! tiebreaker value after those with one, eql.md §1.7), then input order (the implicit
-//! shard-doc tiebreaker); `result_position: tail` (the default) returns the last `size`
-//! matches, `head` the first, always listed in ascending order. EQL requires every searched
-//! document to have a timestamp ("Required fields" in the EQL search docs): matches without
-//! a usable one are left out and counted.
+//! Search order (eql.md §1.7-1.10): the timestamp field in whole milliseconds, then
+//! `tiebreaker_field` (events without one after those with one), then input order (the
+//! implicit shard-doc tiebreaker). EQL requires every searched document to have a timestamp
+//! ("Required fields" in the EQL search docs): event queries and sequences leave matches
+//! without a usable one out and count them; samples need none.
 
-use rule_sequence::{Limits, Tiebreaker};
-use rule_vm::{EventView, FieldTable, Program, Vm};
+use event_input::{InputEvent, MalformedLine};
+use rule_sequence::{
+    EqlPlan, Limits, MatchSummary, Pipe, SearchEvent, SearchHits, SearchOptions, SequenceError,
+    Stage, Tiebreaker,
+};
+use rule_vm::{EventView, FieldTable, Vm};
 use serde_json::{Map, Value, json};
 
 use crate::engine::{event_id, event_index};
-use crate::fields::{field_values, first_value, scalar_text};
-use crate::input::{InputEvent, MalformedLine};
-use crate::rule::EventCategory;
+use crate::fields::first_value;
 use crate::sequence_rule::OrderKey;
 use crate::timestamp::EventTime;
 
@@ -25,15 +29,13 @@ pub use rule_sequence::ResultPosition;
 /// The search parameters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QueryOptions {
-    /// Most hits returned (default 10).
+    /// Most hits, sequences or samples returned (default 10).
     pub size: usize,
     /// Field holding the event time (default `@timestamp`).
     pub timestamp_field: String,
     /// Field breaking timestamp ties.
     pub tiebreaker_field: Option<String>,
-    /// Field holding the event category (default `event.category`).
-    pub event_category_field: String,
-    /// Which end of the matches is returned.
+    /// Which end of the results is returned.
     pub result_position: ResultPosition,
     /// Index of events that are not hits (`--index`).
     pub default_index: Option<String>,
@@ -49,7 +51,6 @@ impl Default for QueryOptions {
             size: 10,
             timestamp_field: "@timestamp".to_owned(),
             tiebreaker_field: None,
-            event_category_field: "event.category".to_owned(),
             result_position: ResultPosition::Tail,
             default_index: None,
             max_samples_per_key: 1,
@@ -80,36 +81,59 @@ impl Hit {
     }
 }
 
-/// The hits and what happened on the way.
+/// What a search found.
+#[derive(Clone, Debug, PartialEq)]
+pub enum QueryResults {
+    /// An event query's hits, in ascending order.
+    Hits(Vec<Hit>),
+    /// Sequences or samples, each `{"join_keys": [...], "events": [hits]}` in the order
+    /// Elasticsearch lists them; a missing-event placeholder is
+    /// `{"_index": "", "_id": "", "_source": {}, "missing": true}`.
+    Joined(Vec<Value>),
+}
+
+impl Default for QueryResults {
+    fn default() -> Self {
+        QueryResults::Hits(Vec::new())
+    }
+}
+
+/// The results and what happened on the way.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryOutput {
-    /// Hits in ascending order.
-    pub hits: Vec<Hit>,
+    /// The hits, sequences or samples.
+    pub results: QueryResults,
     /// Events read.
     pub events_read: u64,
-    /// Events the query matched (before `size`).
+    /// Events some term (or `until`) matched, before `size`.
     pub matched: u64,
-    /// Matching events left out for lack of a usable timestamp.
+    /// Matched events left out for lack of a usable timestamp.
     pub without_timestamp: u64,
+    /// The state machine's counts (completed, expired, evicted...).
+    pub summary: MatchSummary,
     /// Lines that were not events.
     pub malformed_lines: Vec<MalformedLine>,
 }
 
-/// Runs the event query `program` (with its EQL `category`, compiled against `fields`) over
-/// `input`.
+/// Runs the query `plan` with its `pipes` (compiled against `fields`) over `input`.
 pub fn search<I>(
     fields: &FieldTable,
-    program: &Program,
-    category: &EventCategory,
+    plan: &EqlPlan,
+    pipes: &[Pipe],
     options: &QueryOptions,
     input: I,
-) -> QueryOutput
+) -> Result<QueryOutput, SequenceError>
 where
     I: IntoIterator<Item = Result<InputEvent, MalformedLine>>,
 {
+    let stages: Vec<&Stage> = match plan {
+        EqlPlan::Sequence(plan) => plan.stages.iter().chain(&plan.until).collect(),
+        EqlPlan::Sample(plan) => plan.stages.iter().collect(),
+        EqlPlan::Event(stage) => vec![stage],
+    };
     let mut output = QueryOutput::default();
     let mut vm = Vm::new();
-    let mut candidates = Vec::new();
+    let mut events = Vec::new();
     for item in input {
         let event = match item {
             Ok(event) => event,
@@ -119,42 +143,57 @@ where
             }
         };
         output.events_read += 1;
-        if !category_matches(category, &options.event_category_field, &event.source) {
-            continue;
-        }
         let mut view = EventView::new(fields, &event.source);
-        if !vm.matches(program, &mut view) {
+        if !stages.iter().any(|stage| vm.matches(&stage.program, &mut view)) {
             continue;
         }
         output.matched += 1;
-        let Some(key) = search_order(options, &event.source, candidates.len()) else {
-            output.without_timestamp += 1;
-            continue;
-        };
-        let hit = Hit {
+        let order = search_order(options, &event.source, events.len());
+        events.push(SearchEvent {
             index: event_index(&event, options.default_index.as_deref()).unwrap_or_default(),
             id: event_id(&event),
+            timestamp_nanos: order.as_ref().map(OrderKey::nanos),
+            tiebreaker: order.and_then(|key| key.tiebreaker().cloned()),
             source: event.source,
-        };
-        candidates.push((key, hit));
+        });
     }
-    candidates.sort_by(|(left, _), (right, _)| left.cmp(right));
-    let size = options.size.min(candidates.len());
-    let chosen = match options.result_position {
-        ResultPosition::Head => candidates.drain(..size).collect::<Vec<_>>(),
-        ResultPosition::Tail => candidates.split_off(candidates.len() - size),
+    let search_options = SearchOptions {
+        size: options.size,
+        result_position: options.result_position,
+        max_samples_per_key: options.max_samples_per_key,
+        limits: options.limits,
     };
-    output.hits = chosen.into_iter().map(|(_, hit)| hit).collect();
-    output
+    let response = rule_sequence::search(fields, plan, pipes, &search_options, &events)?;
+    output.without_timestamp = response.without_timestamp;
+    output.results = match &response.hits {
+        SearchHits::Events(chosen) => QueryResults::Hits(
+            chosen
+                .iter()
+                .map(|&at| {
+                    let event = &mut events[at];
+                    Hit {
+                        index: std::mem::take(&mut event.index),
+                        id: std::mem::take(&mut event.id),
+                        source: event.source.take(),
+                    }
+                })
+                .collect(),
+        ),
+        SearchHits::Sequences(_) | SearchHits::Samples(_) => {
+            let mut body = response.to_json(&events);
+            match body.pointer_mut("/hits/sequences").map(Value::take) {
+                Some(Value::Array(results)) => QueryResults::Joined(results),
+                _ => QueryResults::Joined(Vec::new()),
+            }
+        }
+    };
+    output.summary = response.summary;
+    Ok(output)
 }
 
 /// The event's place in the search order (timestamp field, tiebreaker field, `arrival`);
 /// `None` without a usable timestamp.
-pub(crate) fn search_order(
-    options: &QueryOptions,
-    document: &Value,
-    arrival: usize,
-) -> Option<OrderKey> {
+fn search_order(options: &QueryOptions, document: &Value, arrival: usize) -> Option<OrderKey> {
     let time = first_value(document, &options.timestamp_field)
         .and_then(|value| EventTime::from_json(value).ok().flatten())?;
     let tiebreaker = options
@@ -163,15 +202,4 @@ pub(crate) fn search_order(
         .and_then(|field| first_value(document, field))
         .and_then(Tiebreaker::from_json);
     Some(OrderKey::new(time, tiebreaker, arrival))
-}
-
-/// The EQL category gate: `any` passes everything; a named category must be one of the
-/// category field's values, exactly.
-fn category_matches(category: &EventCategory, field: &str, document: &Value) -> bool {
-    match category {
-        EventCategory::Any => true,
-        EventCategory::Named(name) => field_values(document, field)
-            .into_iter()
-            .any(|value| scalar_text(value).as_deref() == Some(name.as_str())),
-    }
 }

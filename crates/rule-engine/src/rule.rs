@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use rule_compiler::{CompiledEql, EqlPlan, SamplePlan, SequencePlan, Stage};
 use rule_model::{Language, Rule, RuleType};
+use rule_sequence::{EqlPlan, Pipe, SamplePlan, SequencePlan, Stage};
 use rule_vm::{EventView, Program, Vm};
 use serde_json::Value;
 
@@ -72,13 +72,13 @@ pub enum QueryShapeError {
 }
 
 impl CompiledQuery {
-    /// An EQL event query, sequence or sample (each program already tests its category; the
-    /// engine also uses the categories to route events).
-    pub fn from_eql(compiled: CompiledEql) -> Result<Self, QueryShapeError> {
-        if !compiled.pipes.is_empty() {
+    /// An EQL event query, sequence or sample with its result `pipes` (each program already
+    /// tests its category; the engine also uses the categories to route events).
+    pub fn from_eql(plan: EqlPlan, pipes: &[Pipe]) -> Result<Self, QueryShapeError> {
+        if !pipes.is_empty() {
             return Err(QueryShapeError::Pipes);
         }
-        match compiled.plan {
+        match plan {
             EqlPlan::Event(stage) => Ok(Self::Event {
                 program: stage.program,
                 category: stage.category.map_or(EventCategory::Any, EventCategory::Named),

@@ -26,10 +26,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use rule_compiler::SamplePlan;
 use rule_sequence::{
     EventRef, Limits, MatchSummary, ResultPosition, ResultWindow, SampleMatch, SampleMatcher,
-    SequenceError,
+    SamplePlan, SequenceError,
 };
 use rule_vm::{EventView, FieldTable, Program, Vm};
 use serde::{Deserialize, Serialize};

@@ -19,10 +19,9 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 use std::sync::Arc;
 
-use rule_compiler::SequencePlan;
 use rule_sequence::{
     EventRef, Limits, MatchSummary, MatcherState, ResultWindow, SequenceError, SequenceMatch,
-    SequenceMatcher, Tiebreaker,
+    SequenceMatcher, SequencePlan, Tiebreaker,
 };
 use rule_vm::{EventView, Program, Vm};
 use serde_json::Value;

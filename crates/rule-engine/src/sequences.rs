@@ -11,13 +11,13 @@
 //! Kibana writes once, so alerting once is the same. (A window search may also pair events
 //! the stream's newest-pending rule replaced; that difference is not modelled.)
 
+use event_input::InputEvent;
 use rule_sequence::{EventRef, SequenceMatch};
 use rule_vm::{EventView, FieldTable, Vm};
 
 use crate::alert::{Alert, AlertSource};
 use crate::engine::{AlertOrder, EngineOptions, TimeWarnings};
 use crate::held_events::{HeldEvent, HeldEvents};
-use crate::input::InputEvent;
 use crate::rule::{PreparedRule, RuleBehaviour, rule_time};
 use crate::schedule::Schedule;
 use crate::sequence_alert::build_sequence_alerts;

@@ -3,9 +3,9 @@
 //! Most events here have no time: the engine runs without Kibana's schedule
 //! ([`unscheduled`]); `tests/schedule.rs` covers the schedule.
 
+use event_input::NdjsonReader;
 use rule_engine::{
-    CompiledQuery, Engine, EngineOptions, EventCategory, EventTime, NdjsonReader, Routing,
-    RunOutput,
+    CompiledQuery, Engine, EngineOptions, EventCategory, EventTime, Routing, RunOutput,
 };
 use rule_model::{Rule, RuleFile};
 use rule_vm::{CaseMode, FieldTable, Instr, Program, ProgramBuilder, StrMatcher, Test};

@@ -2,10 +2,9 @@
 //! directory raises the alerts of one run over the whole stream; a rerun raises nothing
 //! twice; alerts committed but not delivered come back; a changed rule starts fresh.
 
+use event_input::NdjsonReader;
 use rule_compiler::{Compiler, EqlOptions};
-use rule_engine::{
-    CompiledQuery, Engine, EngineOptions, NdjsonReader, PersistentEngine, RunOutput, StateStore,
-};
+use rule_engine::{CompiledQuery, Engine, EngineOptions, PersistentEngine, RunOutput, StateStore};
 use rule_model::{Language, Rule, RuleFile};
 use serde_json::{Value, json};
 
@@ -50,7 +49,7 @@ fn engine(rules: Vec<Rule>) -> Engine {
             let query_plan = if rule.language == Some(Language::Eql) {
                 let query = eql_syntax::parse(&text).expect("parses");
                 let plan = compiler.compile_eql(&query, &EqlOptions::default()).expect("compiles");
-                CompiledQuery::from_eql(plan).expect("runnable")
+                CompiledQuery::from_eql(plan.plan, &plan.pipes).expect("runnable")
             } else {
                 let query = kql_syntax::parse(&text).expect("parses");
                 CompiledQuery::from_kql(compiler.compile_kql(&query).expect("compiles"))

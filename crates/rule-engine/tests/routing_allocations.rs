@@ -3,8 +3,9 @@
 //! many rules are loaded. Counted with dhat's heap-testing allocator (one test per binary, so
 //! no other test's allocations are counted).
 
+use event_input::InputEvent;
 use rule_compiler::{Compiler, EqlOptions};
-use rule_engine::{CompiledQuery, Engine, EngineOptions, InputEvent};
+use rule_engine::{CompiledQuery, Engine, EngineOptions};
 use rule_model::RuleFile;
 use serde_json::{Value, json};
 
@@ -34,7 +35,7 @@ fn engine() -> Engine {
         let runnable = if language == "eql" {
             let ast = eql_syntax::parse(&query).expect("EQL parses");
             let plan = compiler.compile_eql(&ast, &EqlOptions::default()).expect("compiles");
-            CompiledQuery::from_eql(plan).expect("event query")
+            CompiledQuery::from_eql(plan.plan, &plan.pipes).expect("event query")
         } else {
             let ast = kql_syntax::parse(&query).expect("KQL parses");
             CompiledQuery::from_kql(compiler.compile_kql(&ast).expect("compiles"))

@@ -9,7 +9,8 @@ mod ecs_events;
 
 use std::io::BufReader;
 
-use rule_engine::{Engine, EngineOptions, NdjsonReader, Routing, RunOutput};
+use event_input::NdjsonReader;
+use rule_engine::{Engine, EngineOptions, Routing, RunOutput};
 
 const EVENTS: usize = 3000;
 

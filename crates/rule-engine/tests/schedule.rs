@@ -1,7 +1,8 @@
 //! Kibana's schedule replayed over event time: window boundaries, overlapping windows,
 //! `max_signals` and threshold rules, each over hand-written events.
 
-use rule_engine::{CompiledQuery, Engine, EngineOptions, EventCategory, NdjsonReader, RunOutput};
+use event_input::NdjsonReader;
+use rule_engine::{CompiledQuery, Engine, EngineOptions, EventCategory, RunOutput};
 use rule_model::RuleFile;
 use rule_vm::{CaseMode, FieldTable, Instr, ProgramBuilder, StrMatcher, Test};
 use serde_json::json;

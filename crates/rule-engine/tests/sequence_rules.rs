@@ -2,9 +2,10 @@
 //! order over unordered input, the reorder window, state limits, `timestamp_override`,
 //! `tiebreaker_field`, and indexed routing against a full scan.
 
+use event_input::NdjsonReader;
 use rule_compiler::{Compiler, EqlOptions};
 use rule_engine::{
-    CompiledQuery, Engine, EngineOptions, EventTime, Limits, NdjsonReader, Routing, RunOutput,
+    CompiledQuery, Engine, EngineOptions, EventTime, Limits, Routing, RunOutput,
     SequenceOptions,
 };
 use rule_model::{Rule, RuleFile};
@@ -34,7 +35,7 @@ fn engine(rules: Vec<Rule>, options: EngineOptions) -> Engine {
         .map(|rule| {
             let query = eql_syntax::parse(rule.query_text().expect("a query")).expect("parses");
             let plan = compiler.compile_eql(&query, &EqlOptions::default()).expect("compiles");
-            (rule, CompiledQuery::from_eql(plan).expect("runnable"))
+            (rule, CompiledQuery::from_eql(plan.plan, &plan.pipes).expect("runnable"))
         })
         .collect();
     Engine::new(compiler.into_fields(), prepared, options).expect("engine")

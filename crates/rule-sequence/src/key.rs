@@ -14,10 +14,11 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use rule_compiler::JoinKey;
 use rule_vm::EventView;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::plan::JoinKey;
 
 /// One join-key value.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -1,8 +1,9 @@
 //! EQL sequences and samples with Elasticsearch's semantics, and the EQL search entry point.
 //!
-//! * [`SequenceMatcher`] runs a compiled [`rule_compiler::SequencePlan`] over events fed in
+//! * [`EqlPlan`] and its parts are what an EQL query compiles to (`rule-compiler` builds them).
+//! * [`SequenceMatcher`] runs a compiled [`SequencePlan`] over events fed in
 //!   ascending order (join keys, `maxspan`, `until`, missing-event terms), with bounded state.
-//! * [`SampleMatcher`] builds samples of a [`rule_compiler::SamplePlan`].
+//! * [`SampleMatcher`] builds samples of a [`SamplePlan`].
 //! * [`search`] answers a compiled EQL query like the EQL search API (`size`,
 //!   `result_position`, `| head` / `| tail`, `max_samples_per_key`).
 //!
@@ -24,7 +25,7 @@
 //!         tiebreaker: None,
 //!     })
 //!     .collect();
-//! let response = search(compiler.fields(), &compiled, &SearchOptions::default(), &events).unwrap();
+//! let response = search(compiler.fields(), &compiled.plan, &compiled.pipes, &SearchOptions::default(), &events).unwrap();
 //! let SearchHits::Sequences(sequences) = &response.hits else { unreachable!() };
 //! assert_eq!(sequences[0].events, [Some(0), Some(1)]);
 //! assert_eq!(sequences[0].join_keys[0].to_string(), "bob");
@@ -34,6 +35,7 @@ mod error;
 mod key;
 mod limits;
 mod missing;
+mod plan;
 mod sample;
 mod saved;
 mod search;
@@ -43,6 +45,7 @@ mod window;
 pub use error::SequenceError;
 pub use key::{DateKeys, FloatKey, KeyTuple, KeyValue, key_combinations};
 pub use limits::{Limits, MatchSummary};
+pub use plan::{DateKey, EqlPlan, JoinKey, Pipe, SamplePlan, SequencePlan, Stage};
 pub use sample::{SampleMatch, SampleMatcher};
 pub use saved::MatcherState;
 pub use search::{

@@ -17,12 +17,12 @@
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
-use rule_compiler::SamplePlan;
 use rule_vm::{EventView, Vm};
 
 use crate::error::SequenceError;
 use crate::key::{DateKeys, KeyTuple, key_combinations};
 use crate::limits::{Limits, MatchSummary};
+use crate::plan::SamplePlan;
 use crate::sequence::EventRef;
 use crate::window::ResultWindow;
 

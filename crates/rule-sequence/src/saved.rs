@@ -11,13 +11,13 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use rule_compiler::SequencePlan;
 use serde::{Deserialize, Serialize};
 
 use crate::error::SequenceError;
 use crate::key::KeyTuple;
 use crate::limits::{Limits, MatchSummary};
 use crate::missing::Candidate;
+use crate::plan::SequencePlan;
 use crate::sequence::{EventRef, KeyState, Pending, SequenceMatch, SequenceMatcher};
 use crate::window::ResultWindow;
 

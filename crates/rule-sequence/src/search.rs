@@ -13,13 +13,13 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use rule_compiler::{CompiledEql, EqlPlan};
 use rule_vm::{EventView, FieldTable, Vm};
 use serde_json::{Map, Value, json};
 
 use crate::error::SequenceError;
 use crate::key::{KeyTuple, KeyValue};
 use crate::limits::{Limits, MatchSummary};
+use crate::plan::{EqlPlan, Pipe};
 use crate::sample::SampleMatcher;
 use crate::sequence::{EventRef, SequenceMatcher};
 use crate::window::{ResultPosition, ResultWindow};
@@ -165,18 +165,19 @@ impl SearchResponse {
     }
 }
 
-/// Runs `query` (compiled against `fields`) over `events`.
+/// Runs the query `plan` with its result `pipes` (compiled against `fields`) over `events`.
 pub fn search(
     fields: &FieldTable,
-    query: &CompiledEql,
+    plan: &EqlPlan,
+    pipes: &[Pipe],
     options: &SearchOptions,
     events: &[SearchEvent],
 ) -> Result<SearchResponse, SequenceError> {
     let mut vm = Vm::new();
-    match &query.plan {
+    match plan {
         EqlPlan::Event(stage) => {
             let (order, without_timestamp) = ordered(events);
-            let mut window = ResultWindow::new(&query.pipes, options.size, options.result_position);
+            let mut window = ResultWindow::new(pipes, options.size, options.result_position);
             let mut summary = MatchSummary::default();
             for index in order {
                 summary.events += 1;
@@ -197,7 +198,7 @@ pub fn search(
             })
         }
         EqlPlan::Sequence(plan) => {
-            let window = ResultWindow::new(&query.pipes, options.size, options.result_position);
+            let window = ResultWindow::new(pipes, options.size, options.result_position);
             let mut matcher = SequenceMatcher::new(Arc::new(plan.clone()), options.limits, window)?;
             let (order, without_timestamp) = ordered(events);
             for index in order {
@@ -228,7 +229,7 @@ pub fn search(
             }
             // ES stops sampling once `size` samples are found (SampleIterator), so samples are
             // always taken from the start, whatever `result_position` says.
-            let window = ResultWindow::new(&query.pipes, options.size, ResultPosition::Head);
+            let window = ResultWindow::new(pipes, options.size, ResultPosition::Head);
             let (found, summary) = matcher.finish(window);
             let hits = found
                 .into_iter()

@@ -24,13 +24,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use rule_compiler::SequencePlan;
 use rule_vm::{EventView, Vm};
 
 use crate::error::SequenceError;
 use crate::key::{DateKeys, KeyTuple, key_combinations};
 use crate::limits::{Limits, MatchSummary};
 use crate::missing::MissingCheck;
+use crate::plan::SequencePlan;
 use crate::window::ResultWindow;
 
 /// The caller's handle of an event (e.g. its index in the input).

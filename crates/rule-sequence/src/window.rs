@@ -9,7 +9,7 @@
 
 use std::collections::VecDeque;
 
-use rule_compiler::Pipe;
+use crate::plan::Pipe;
 
 /// The end of the ordered results the request's `size` is taken from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

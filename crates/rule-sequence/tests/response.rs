@@ -2,8 +2,8 @@
 
 mod support;
 
-use rule_compiler::{Compiler, EqlOptions, EqlPlan};
-use rule_sequence::{SearchOptions, SequenceError, search};
+use rule_compiler::{Compiler, EqlOptions};
+use rule_sequence::{EqlPlan, SearchOptions, SequenceError, search};
 use serde_json::json;
 use support::{event, run_with};
 
@@ -28,7 +28,8 @@ fn plan_error(query: &str, edit: impl FnOnce(&mut EqlPlan)) -> SequenceError {
     let mut eql = Compiler::new();
     let mut compiled = eql.compile_eql(&parsed, &EqlOptions::default()).expect("query compiles");
     edit(&mut compiled.plan);
-    search(eql.fields(), &compiled, &SearchOptions::default(), &[]).expect_err("plan is refused")
+    search(eql.fields(), &compiled.plan, &compiled.pipes, &SearchOptions::default(), &[])
+        .expect_err("plan is refused")
 }
 
 #[test]

@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
-use rule_compiler::{Compiler, EqlOptions, EqlPlan, SequencePlan};
+use rule_compiler::{Compiler, EqlOptions};
 use rule_sequence::{
-    EventRef, Limits, MatcherState, ResultWindow, SequenceError, SequenceMatch, SequenceMatcher,
+    EqlPlan, EventRef, Limits, MatcherState, ResultWindow, SequenceError, SequenceMatch,
+    SequenceMatcher, SequencePlan,
 };
 use rule_vm::{EventView, Vm};
 use serde_json::{Value, json};

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use rule_compiler::{Compiler, EqlOptions, EqlPlan};
-use rule_sequence::{EventRef, Limits, ResultWindow, SequenceMatcher};
+use rule_compiler::{Compiler, EqlOptions};
+use rule_sequence::{EqlPlan, EventRef, Limits, ResultWindow, SequenceMatcher};
 use rule_vm::{EventView, Vm};
 use serde_json::json;
 

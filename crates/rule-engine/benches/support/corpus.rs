@@ -69,7 +69,8 @@ fn prepare(
             if let Some(field) = &rule.event_category_override {
                 eql.category_field.clone_from(field);
             }
-            CompiledQuery::from_eql(compiler.compile_eql_typed(&ast, &eql, &types).ok()?).ok()?
+            let plan = compiler.compile_eql_typed(&ast, &eql, &types).ok()?;
+            CompiledQuery::from_eql(plan.plan, &plan.pipes).ok()?
         }
         Language::Kuery => {
             let ast = kql_syntax::parse(query).ok()?;

@@ -32,7 +32,7 @@ pub(crate) fn run_with(
     let parsed = eql_syntax::parse(query).expect("test query parses");
     let mut eql = Compiler::new();
     let compiled = eql.compile_eql(&parsed, &EqlOptions::default()).expect("test query compiles");
-    search(eql.fields(), &compiled, options, events).expect("plan runs")
+    search(eql.fields(), &compiled.plan, &compiled.pipes, options, events).expect("plan runs")
 }
 
 /// The results as lists of ids (-1 for a missing-event placeholder) and rendered keys.

@@ -1,4 +1,5 @@
-//! Elasticsearch index patterns: which rules look at which index.
+//! Elasticsearch index patterns: which rules look at which index, and which mapping applies
+//! to which index (`--schema INDEX_PATTERN=FILE`).
 //!
 //! A rule's `index` is a list of expressions, each possibly a comma list. An expression is a
 //! name with `*` wildcards (the only wildcard index names know), or `-expression`, which removes
@@ -67,6 +68,13 @@ impl IndexPatterns {
         selected
     }
 
+    /// Whether some index name could be selected by both lists: an included expression of
+    /// each has a name in common (exclusions are not taken into account, so this may say
+    /// yes where the exclusions leave nothing in common).
+    pub fn may_overlap(&self, other: &IndexPatterns) -> bool {
+        self.included().any(|mine| other.included().any(|theirs| wildcards_intersect(mine, theirs)))
+    }
+
     /// The expressions that add indices (not the `-` exclusions), as written.
     pub fn included(&self) -> impl Iterator<Item = &str> {
         self.expressions
@@ -106,7 +114,7 @@ fn data_stream_of_backing_index(index: &str) -> Option<&str> {
 }
 
 /// `*` matches any run of characters (including none); everything else is literal.
-pub(crate) fn wildcard_match(pattern: &str, text: &str) -> bool {
+fn wildcard_match(pattern: &str, text: &str) -> bool {
     let pattern = pattern.as_bytes();
     let text = text.as_bytes();
     let (mut p, mut t) = (0, 0);
@@ -127,6 +135,39 @@ pub(crate) fn wildcard_match(pattern: &str, text: &str) -> bool {
         }
     }
     pattern[p..].iter().all(|&byte| byte == b'*')
+}
+
+/// Whether some text matches both `*`-wildcard patterns: a walk of the product of the two
+/// patterns' automata, `reach[i][j]` saying that some text leads `a` to `i` and `b` to `j`.
+fn wildcards_intersect(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut reach = vec![vec![false; b.len() + 1]; a.len() + 1];
+    reach[0][0] = true;
+    for i in 0..=a.len() {
+        for j in 0..=b.len() {
+            if !reach[i][j] {
+                continue;
+            }
+            let (star_a, star_b) = (a.get(i) == Some(&b'*'), b.get(j) == Some(&b'*'));
+            if star_a {
+                // The star matches nothing more, or takes the next character `b` reads.
+                reach[i + 1][j] = true;
+                if j < b.len() {
+                    reach[i][j + 1] = true;
+                }
+            }
+            if star_b {
+                reach[i][j + 1] = true;
+                if i < a.len() {
+                    reach[i + 1][j] = true;
+                }
+            }
+            if !star_a && !star_b && i < a.len() && j < b.len() && a[i] == b[j] {
+                reach[i + 1][j + 1] = true;
+            }
+        }
+    }
+    reach[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -155,6 +196,29 @@ mod tests {
         for (pattern, index, expected) in cases {
             assert_eq!(wildcard_match(pattern, index), expected, "{pattern} vs {index}");
         }
+    }
+
+    #[test]
+    fn wildcard_patterns_intersect_when_some_name_matches_both() {
+        let cases = [
+            ("logs-*", "logs-endpoint.events.*", true),
+            ("logs-*", "winlogbeat-*", false),
+            ("*-default", "logs-*", true),
+            ("sample1", "sample*", true),
+            ("sample1", "sample2", false),
+            ("a*c", "*b*", true),
+            ("a*c", "b*", false),
+            ("*", "anything", true),
+            ("ab", "a*b*", true),
+            ("abc", "a*bd", false),
+        ];
+        for (a, b, expected) in cases {
+            assert_eq!(wildcards_intersect(a, b), expected, "{a} vs {b}");
+            assert_eq!(wildcards_intersect(b, a), expected, "{b} vs {a}");
+        }
+        let rule = patterns(&["logs-endpoint.events.*", "winlogbeat-*"]);
+        assert!(rule.may_overlap(&patterns(&["logs-*"])));
+        assert!(!rule.may_overlap(&patterns(&["auditbeat-*,-winlogbeat-*"])));
     }
 
     #[test]

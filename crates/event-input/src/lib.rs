@@ -14,6 +14,9 @@
 //! `[` starts a JSON array (read element by element, never as one value); a first line that
 //! is an incomplete JSON value (pretty-printed) or an Elasticsearch search response starts
 //! whole documents (whose hits are the events); anything else is NDJSON.
+//!
+//! The rule engine takes the decoded [`InputEvent`]s (and the [`MalformedLine`]s, which it
+//! reports); nothing here knows about rules.
 
 mod documents;
 mod json_array;
