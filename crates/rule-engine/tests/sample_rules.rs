@@ -4,8 +4,9 @@
 //! window, `max_signals` as the search's `size`, one alert per sample across overlapping
 //! windows, and the state carried across runs.
 
+use event_input::NdjsonReader;
 use rule_compiler::{Compiler, EqlOptions};
-use rule_engine::{CompiledQuery, Engine, EngineOptions, NdjsonReader, RunOutput, StateStore};
+use rule_engine::{CompiledQuery, Engine, EngineOptions, RunOutput, StateStore};
 use rule_model::{Rule, RuleFile};
 use serde_json::{Value, json};
 
@@ -30,7 +31,8 @@ fn engine_with(rule: Rule, options: EngineOptions) -> Engine {
     let mut compiler = Compiler::new();
     let query = eql_syntax::parse(rule.query_text().expect("a query")).expect("parses");
     let plan = compiler.compile_eql(&query, &EqlOptions::default()).expect("compiles");
-    let runnable = CompiledQuery::from_eql(plan).expect("a sample is a rule shape");
+    let runnable =
+        CompiledQuery::from_eql(plan.plan, &plan.pipes).expect("a sample is a rule shape");
     Engine::new(compiler.into_fields(), vec![(rule, runnable)], options).expect("engine")
 }
 

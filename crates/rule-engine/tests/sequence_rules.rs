@@ -5,8 +5,7 @@
 use event_input::NdjsonReader;
 use rule_compiler::{Compiler, EqlOptions};
 use rule_engine::{
-    CompiledQuery, Engine, EngineOptions, EventTime, Limits, Routing, RunOutput,
-    SequenceOptions,
+    CompiledQuery, Engine, EngineOptions, EventTime, Limits, Routing, RunOutput, SequenceOptions,
 };
 use rule_model::{Rule, RuleFile};
 use serde_json::{Value, json};
